@@ -1,0 +1,94 @@
+// The one SQL dialect is PostgreSQL: embedded PGlite (Postgres compiled to WebAssembly, in-process)
+// when no database.url is set, a PostgreSQL server through pg otherwise. Both go through knex so
+// migrations and repositories are the same code.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import ClientPgLite from 'knex-pglite';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly knex: Knex;
+  readonly kind: DatabaseKind;
+  /** A short description for logs and `kho` output, with any password removed. */
+  readonly label: string;
+  close(): Promise<void>;
+}
+
+const OID = { INT8: 20, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, DATE: 1082 } as const;
+
+// Timestamps come back as the text Postgres printed, so no Date ever passes through the server's
+// local time zone; 64-bit counts come back as numbers.
+const parsers: Record<number, (value: string) => unknown> = {
+  [OID.INT8]: (value) => Number(value),
+  [OID.TIMESTAMP]: (value) => value,
+  [OID.TIMESTAMPTZ]: (value) => value,
+  [OID.DATE]: (value) => value,
+};
+for (const [oid, parse] of Object.entries(parsers)) pg.types.setTypeParser(Number(oid), parse);
+
+export interface OpenOptions {
+  url: string | null;
+  dataDir: string;
+  poolMax: number;
+  /** An already-open PGlite (tests clone a migrated template instead of running initdb each time). */
+  pglite?: PGlite;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.poolMax);
+  return openPglite(options);
+}
+
+async function openPostgres(url: string, poolMax: number): Promise<Database> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: url,
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 30000,
+  });
+  await knex.raw('select 1');
+  return {
+    knex,
+    kind: 'postgres',
+    label: `PostgreSQL ${redact(url)}`,
+    close: () => knex.destroy(),
+  };
+}
+
+export async function createPglite(dataDir: string | null): Promise<PGlite> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { unaccent, pg_trgm }, parsers });
+  await pglite.waitReady;
+  return pglite;
+}
+
+async function openPglite(options: OpenOptions): Promise<Database> {
+  const dir = path.resolve(options.dataDir, 'pg');
+  const pglite = options.pglite ?? (await createPglite(dir));
+  const knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, connection: { pglite } as never });
+  return {
+    knex,
+    kind: 'pglite',
+    label: options.pglite ? 'PGlite (in memory)' : `PGlite ${dir}`,
+    async close() {
+      await knex.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

@@ -1,0 +1,52 @@
+// The SearchIndex interface: package_search talks only to this. The core ships the PostgreSQL
+// backend (core/search/postgres/); the search-elasticsearch plugin provides another. A dataset write
+// must never fail or be lost because an index is down, so index() and remove() receive the write's
+// transaction: a backend in the same database writes there, a remote one enqueues a durable job there.
+import type { Knex } from 'knex';
+import type { DataDict } from '../actions/types.ts';
+import type { Cradle } from '../container.ts';
+import type { QueryNode } from './query-ast.ts';
+
+export interface SearchQuery {
+  /** Parsed `q` (null = match all). */
+  q: QueryNode | null;
+  /** True when `q` had no field syntax and gets dismax-style matching over name/title/tags/groups/text. */
+  qIsFreeText: boolean;
+  /** Raw text of `q`, for backends that rank it themselves. */
+  qText: string;
+  /** Filters from `fq` and `fq_list`, each parsed; all must match. */
+  filters: QueryNode[];
+  /** Dataset states to include, e.g. ['active'] or ['active', 'draft']. */
+  states: string[];
+  /** false → only public datasets (capacity:public). */
+  includePrivate: boolean;
+  /** Permission labels of the caller; null for sysadmins (no label filter). */
+  labels: string[] | null;
+  sort: Array<{ field: string; direction: 'asc' | 'desc' }>;
+  rows: number;
+  start: number;
+  facetFields: string[];
+  /** -1 = unlimited. */
+  facetLimit: number;
+  facetMincount: number;
+}
+
+export interface SearchResult {
+  count: number;
+  /** Stored package dicts as JSON text, in order (spliced into the response without re-encoding). */
+  results: string[];
+  facets: Record<string, Record<string, number>>;
+}
+
+export interface SearchIndex {
+  readonly name: string;
+  index(trx: Knex.Transaction, pkg: DataDict): Promise<void>;
+  remove(trx: Knex.Transaction, packageId: string): Promise<void>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  /** Re-index everything from the package table (kho search-index rebuild). */
+  rebuild?(): Promise<number>;
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export type SearchIndexFactory = (cradle: Cradle) => SearchIndex;
