@@ -11,6 +11,7 @@ import type { ActionContext, AuthUser, CallOptions, DataDict } from './types.ts'
 interface TransactionState {
   trx: Knex.Transaction | null;
   afterCommit: Array<() => unknown>;
+  onRollback: Array<() => unknown>;
 }
 
 export interface ContextOptions {
@@ -20,7 +21,7 @@ export interface ContextOptions {
 }
 
 export function createActionContext(scope: AwilixContainer<Cradle>, options: ContextOptions): ActionContext {
-  return build(scope, options.user, options.ignoreAuth ?? false, options.requestId ?? null, { trx: null, afterCommit: [] }, false);
+  return build(scope, options.user, options.ignoreAuth ?? false, options.requestId ?? null, { trx: null, afterCommit: [], onRollback: [] }, false);
 }
 
 function build(
@@ -32,6 +33,15 @@ function build(
   rawJsonOk: boolean,
 ): ActionContext {
   const services = scope.cradle;
+  const runAll = async (tasks: Array<() => unknown>, failure: string) => {
+    for (const task of tasks) {
+      try {
+        await task();
+      } catch (err) {
+        services.logger.error({ err, requestId }, failure);
+      }
+    }
+  };
   const context: ActionContext = {
     user,
     ignoreAuth,
@@ -86,17 +96,16 @@ function build(
         });
       } catch (err) {
         state.afterCommit.length = 0; // rolled back: nothing it scheduled may happen
+        await runAll(state.onRollback.splice(0), 'rollback task failed');
         throw err;
       }
-      const tasks = state.afterCommit.splice(0);
-      for (const task of tasks) {
-        try {
-          await task();
-        } catch (err) {
-          services.logger.error({ err, requestId }, 'after-commit task failed');
-        }
-      }
+      state.onRollback.length = 0;
+      await runAll(state.afterCommit.splice(0), 'after-commit task failed');
       return result;
+    },
+
+    onRollback(task: () => unknown): void {
+      if (state.trx) state.onRollback.push(task);
     },
 
     afterCommit(task: () => unknown): void {

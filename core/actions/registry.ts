@@ -21,6 +21,7 @@ export class ActionRegistry {
   private readonly auth = new Map<string, Registered<AuthDefinition, AuthFunction>>();
   private readonly actionChains: Array<{ name: string; chain: ActionChain; owner: string }> = [];
   private readonly authChains: Array<{ name: string; chain: AuthChain; owner: string }> = [];
+  private readonly aliases: Array<{ alias: string; target: string }> = [];
   private frozen = false;
 
   /** Add an action, or replace one registered earlier (a plugin overriding a core action). */
@@ -53,6 +54,12 @@ export class ActionRegistry {
     this.authChains.push({ name, chain, owner });
   }
 
+  /** Another name for an action and its auth function (CKAN's dataset_* for package_*). */
+  alias(alias: string, target: string): void {
+    this.assertOpen();
+    this.aliases.push({ alias, target });
+  }
+
   /**
    * Apply the chains and lock the registry. Chains are applied last-registered first, so the plugin
    * listed first in `plugins` ends up outermost and runs first, as in CKAN.
@@ -68,6 +75,13 @@ export class ActionRegistry {
       const target = this.auth.get(name);
       if (!target) throw new Error(`Plugin "${owner}" chains auth function "${name}", which does not exist`);
       target.fn = chain(target.fn);
+    }
+    for (const { alias, target } of this.aliases) {
+      const action = this.actions.get(target);
+      if (!action || this.actions.has(alias)) continue;
+      this.actions.set(alias, { ...action });
+      const auth = this.auth.get(target);
+      if (auth && !this.auth.has(alias)) this.auth.set(alias, { ...auth });
     }
     this.frozen = true;
   }

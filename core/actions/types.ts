@@ -44,6 +44,8 @@ export interface ActionContext {
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /** Run after the outermost transaction commits (never when it rolls back). */
   afterCommit(task: () => unknown): void;
+  /** Undo a side effect outside the database (e.g. a file moved into place) if the transaction rolls back. */
+  onRollback(task: () => unknown): void;
   /** A query builder bound to the open transaction, or to the pool. */
   db(): Knex | Knex.Transaction;
 }

@@ -27,16 +27,16 @@ export type ConfigValues<D extends SectionDecl> = {
 type Options = { nullable?: boolean; env?: string; min?: number; max?: number; secret?: boolean };
 
 export const key = {
-  string<T extends string | null = string>(def: T, description: string, opts: Options = {}): KeyDecl<T> {
+  string<T extends string | null = string>(def: NoInfer<T>, description: string, opts: Options = {}): KeyDecl<T> {
     return { kind: 'key', type: 'string', default: def, description, ...opts };
   },
-  url<T extends string | null = string>(def: T, description: string, opts: Options = {}): KeyDecl<T> {
+  url<T extends string | null = string>(def: NoInfer<T>, description: string, opts: Options = {}): KeyDecl<T> {
     return { kind: 'key', type: 'url', default: def, description, ...opts };
   },
-  integer<T extends number | null = number>(def: T, description: string, opts: Options = {}): KeyDecl<T> {
+  integer<T extends number | null = number>(def: NoInfer<T>, description: string, opts: Options = {}): KeyDecl<T> {
     return { kind: 'key', type: 'integer', default: def, description, ...opts };
   },
-  number<T extends number | null = number>(def: T, description: string, opts: Options = {}): KeyDecl<T> {
+  number<T extends number | null = number>(def: NoInfer<T>, description: string, opts: Options = {}): KeyDecl<T> {
     return { kind: 'key', type: 'number', default: def, description, ...opts };
   },
   boolean(def: boolean, description: string, opts: Options = {}): KeyDecl<boolean> {
@@ -54,6 +54,6 @@ export const key = {
   },
 };
 
-export function isKeyDecl(value: unknown): value is KeyDecl {
+export function isKeyDecl(value: unknown): value is KeyDecl<any> {
   return !!value && typeof value === 'object' && (value as KeyDecl).kind === 'key';
 }

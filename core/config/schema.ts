@@ -15,12 +15,12 @@ export const coreConfigDecl = {
     title: key.string('Cổng dữ liệu mở', 'Site title shown by status_show (ckan.site_title).'),
     description: key.string('', 'Site description (ckan.site_description).'),
     locale_default: key.string('vi', 'Default locale (ckan.locale_default).'),
-    error_emails_to: key.string(null as string | null, 'Address shown by status_show.', { nullable: true }),
+    error_emails_to: key.string<string | null>(null, 'Address shown by status_show.', { nullable: true }),
     hide_version: key.boolean(false, 'Hide ckan_version from status_show for non-sysadmins (ckan.hide_version).'),
   },
   data_dir: key.string('./data', 'Folder for the embedded database, uploads and the lock file.', { env: 'KHO_DATA_DIR' }),
   database: {
-    url: key.string(null as string | null, 'postgres:// URL of a PostgreSQL server. Empty means the embedded PGlite in <data_dir>/pg.', { env: 'KHO_DATABASE_URL', nullable: true, secret: true }),
+    url: key.string<string | null>(null, 'postgres:// URL of a PostgreSQL server. Empty means the embedded PGlite in <data_dir>/pg.', { env: 'KHO_DATABASE_URL', nullable: true, secret: true }),
     pool_max: key.integer(10, 'Connections in the PostgreSQL pool.', { min: 1 }),
   },
   plugins: key.list([], 'Plugins to enable, in order (ckan.plugins).', { env: 'KHO_PLUGINS' }),
@@ -58,7 +58,7 @@ export const coreConfigDecl = {
     list_all_fields_max: key.integer(25, 'ckan.group_and_organization_list_all_fields_max.', { min: 1 }),
   },
   storage: {
-    path: key.string(null as string | null, 'Where uploaded files live. Empty means <data_dir>/storage.', { nullable: true }),
+    path: key.string<string | null>(null, 'Where uploaded files live. Empty means <data_dir>/storage.', { nullable: true }),
     max_resource_size_mb: key.integer(100, 'Largest resource upload in MB (ckan.max_resource_size).', { min: 1 }),
   },
   jobs: {

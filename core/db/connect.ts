@@ -61,17 +61,31 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   };
 }
 
-export async function createPglite(dataDir: string | null): Promise<PGlite> {
+/** Open (creating if needed) a PGlite in `dataDir`, or in memory; optionally from a dumped image. */
+export async function createPglite(dataDir: string | null, options: { loadDataDir?: Blob | File } = {}): Promise<PGlite> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { unaccent, pg_trgm }, parsers });
+  const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { unaccent, pg_trgm }, parsers, loadDataDir: options.loadDataDir });
   await pglite.waitReady;
   return pglite;
+}
+
+// knex-pglite derives the SQL command from knex's method name, so .del() reports "DEL" and knex
+// returns the raw response instead of the number of deleted rows. Map it back to DELETE.
+class PgliteClient extends (ClientPgLite as unknown as new (config: unknown) => { processResponse(obj: any, runner: any): unknown }) {
+  override processResponse(obj: any, runner: any): unknown {
+    return super.processResponse(obj?.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
+}
+
+/** A knex instance on an open PGlite. */
+export function knexOnPglite(pglite: PGlite): Knex {
+  return knexFactory({ client: PgliteClient as unknown as typeof knexFactory.Client, connection: { pglite } as never, acquireConnectionTimeout: 20000 });
 }
 
 async function openPglite(options: OpenOptions): Promise<Database> {
   const dir = path.resolve(options.dataDir, 'pg');
   const pglite = options.pglite ?? (await createPglite(dir));
-  const knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, connection: { pglite } as never });
+  const knex = knexOnPglite(pglite);
   return {
     knex,
     kind: 'pglite',

@@ -81,12 +81,17 @@ export interface PluginRegisterApi<C = Record<string, unknown>> {
   migrations(directory: string | URL): void;
   jobs(defs: Record<string, JobDefinition<any>>): void;
   schedules(defs: ScheduleDefinition[]): void;
-  /** IClick: add `kho <command>` subcommands. */
-  cli(mount: (program: Command) => void): void;
+  /** IClick: add `kho <command>` subcommands; `tools.kernel()` boots the database when a command needs it. */
+  cli(mount: (program: Command, tools: CliTools) => void): void;
   /** Services resolved from the container as `<plugin>.<name>`. */
   services(resolvers: Record<string, Resolver<unknown>>): void;
   /** A SearchIndex implementation selectable with `search.backend`. */
   searchBackend(name: string, factory: SearchIndexFactory): void;
+}
+
+export interface CliTools {
+  /** Open (once) the kernel: config, database, plugins. Close it with tools.close() or let the CLI do it. */
+  kernel(): Promise<import('../app.ts').Kernel>;
 }
 
 export interface PluginInitContext<C = Record<string, unknown>> {

@@ -16,7 +16,10 @@ export interface SearchQuery {
   qText: string;
   /** Filters from `fq` and `fq_list`, each parsed; all must match. */
   filters: QueryNode[];
-  /** Dataset states to include, e.g. ['active'] or ['active', 'draft']. */
+  /**
+   * Dataset states to include, e.g. ['active'] or ['active', 'draft']. Empty = no state filter: the
+   * caller's fq names the states itself (CKAN adds none when fq contains "+state").
+   */
   states: string[];
   /** false → only public datasets (capacity:public). */
   includePrivate: boolean;
@@ -42,7 +45,11 @@ export interface SearchIndex {
   readonly name: string;
   index(trx: Knex.Transaction, pkg: DataDict): Promise<void>;
   remove(trx: Knex.Transaction, packageId: string): Promise<void>;
-  search(query: SearchQuery): Promise<SearchResult>;
+  /**
+   * `trx`: the caller's open transaction, if any. A backend in the same database must read through
+   * it (PGlite has a single connection, and the caller may be waiting on its own uncommitted writes).
+   */
+  search(query: SearchQuery, trx?: Knex.Transaction | null): Promise<SearchResult>;
   /** Re-index everything from the package table (kho search-index rebuild). */
   rebuild?(): Promise<number>;
   init?(): Promise<void>;

@@ -50,10 +50,19 @@ export interface FileStore {
 
 export class UploadTooLarge extends Error {
   readonly maxBytes: number;
-  constructor(maxBytes: number) {
-    super(`File upload too large: the limit is ${Math.round(maxBytes / 1048576)} MB`);
+  /** The multipart field that carried the file ("upload", "image_upload"), to key the 409 error dict. */
+  readonly fieldName: string | undefined;
+  constructor(maxBytes: number, fieldName?: string) {
+    super(`File upload too large: the limit is ${formatLimit(maxBytes)}`);
     this.maxBytes = maxBytes;
+    this.fieldName = fieldName;
   }
+}
+
+function formatLimit(bytes: number): string {
+  if (bytes >= 1048576) return `${Math.round((bytes / 1048576) * 10) / 10} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
 }
 
 export function isUploadedFile(value: unknown): value is UploadedFile {

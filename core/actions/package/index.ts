@@ -1,0 +1,355 @@
+// Dataset actions (ckan/logic/action/{get,create,update,patch,delete}.py: package_*), with the
+// `dataset_*` aliases CKAN also answers to.
+import { NotFound, ValidationError } from '../../errors.ts';
+import { RawJson } from '../../http/raw-json.ts';
+import { foldDiacritics } from '../../text/vietnamese.ts';
+import { Invalid } from '../../validation/navl.ts';
+import { naturalNumberValidator, isPositiveInteger } from '../../validation/validators.ts';
+import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
+import { rewriteStoredDataset, saveDataset } from './save.ts';
+import {
+  checkDict,
+  checkStringKey,
+  filterGlobMatch,
+  joinPath,
+  ReviseError,
+  updateMergeDict,
+  updateMergeStringKey,
+} from './revise.ts';
+
+function requireKey(data: DataDict, key: string): string {
+  const value = data[key];
+  if (value === undefined || value === null || value === '') throw new ValidationError({ [key]: ['Missing value'] });
+  return String(value);
+}
+
+/** Parse limit/offset style parameters with CKAN's messages; 409 on bad values. */
+export function pagingParams(data: DataDict, keys: string[]): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  const errors: Record<string, string[]> = {};
+  for (const key of keys) {
+    if (data[key] === undefined || data[key] === null || data[key] === '') continue;
+    try {
+      const validator = key === 'page' ? isPositiveInteger : naturalNumberValidator;
+      out[key] = validator(data[key], undefined as never) as number;
+    } catch (err) {
+      if (err instanceof Invalid) errors[key] = [err.message];
+      else throw err;
+    }
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return out;
+}
+
+async function loadForWrite(context: ActionContext, ref: string, notFound = 'Package was not found.') {
+  const row = await context.services.repos.packages.get(context.db(), ref, { forUpdate: true });
+  if (!row) throw new NotFound(notFound);
+  return row;
+}
+
+const packageShow: ActionDefinition = {
+  sideEffectFree: true,
+  access: 'manual',
+  doc: 'Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n:param include_plugin_data: include plugin_data (sysadmins only)\n:rtype: dictionary',
+  async handler(context, data) {
+    const ref = data.id || data.name_or_id;
+    if (!ref) throw new ValidationError({ name_or_id: ['Missing value'] });
+    const { repos, hooks } = context.services;
+    const row = await repos.packages.get(context.db(), String(ref));
+    if (!row) throw new NotFound();
+    await context.checkAccess('package_show', { id: row.id, __package: row });
+    const withPluginData = asBool(data.include_plugin_data) && (context.ignoreAuth || context.user?.sysadmin);
+    if (context.rawJsonOk && !withPluginData && !hooks.hasAfterShow) return new RawJson(row.data);
+    let dict: DataDict = JSON.parse(row.data);
+    if (withPluginData) dict.plugin_data = row.plugin_data ?? {};
+    if (hooks.hasAfterShow) dict = await hooks.afterDatasetShow(context, dict);
+    return dict;
+  },
+};
+
+const packageCreate: ActionDefinition = {
+  doc: 'Create a new dataset (package). You must be authorized to create datasets in the owner organization.\n\n:param name: the name of the new dataset (2–100 characters, lowercase ascii, digits, - and _)\n:param title, notes, owner_org, private, license_id, url, version, author, author_email, maintainer, maintainer_email: metadata\n:param resources, tags, extras, groups: lists of dicts\n:returns: the newly created dataset\n:rtype: dictionary',
+  async handler(context, data) {
+    return saveDataset(context, data, { mode: 'create' });
+  },
+};
+
+const packageUpdate: ActionDefinition = {
+  access: 'manual',
+  doc: 'Update a dataset. The whole dataset is replaced: fields, resources, tags, extras and groups that are not given are removed. Use package_patch to change some fields only.\n\n:param id: the id or name of the dataset\n:returns: the updated dataset\n:rtype: dictionary',
+  async handler(context, data) {
+    const ref = data.id ?? data.name;
+    if (ref === undefined || ref === null || ref === '') throw new ValidationError({ id: 'Missing value' });
+    return context.transaction(async () => {
+      const row = await loadForWrite(context, String(ref));
+      await context.checkAccess('package_update', { ...data, id: row.id, __package: row });
+      return saveDataset(context, data, { mode: 'update', current: row });
+    });
+  },
+};
+
+const packagePatch: ActionDefinition = {
+  access: 'manual',
+  doc: 'Patch a dataset: only the given top-level keys change; a given list (resources, tags, extras, groups) replaces the whole list.\n\n:param id: the id or name of the dataset\n:returns: the updated dataset\n:rtype: dictionary',
+  async handler(context, data) {
+    const ref = requireKey(data, 'id');
+    return context.transaction(async () => {
+      const row = await loadForWrite(context, ref);
+      await context.checkAccess('package_patch', { ...data, id: row.id, __package: row });
+      const patched = { ...JSON.parse(row.data), ...data, id: row.id };
+      return saveDataset(context, patched, { mode: 'update', current: row });
+    });
+  },
+};
+
+const packageRevise: ActionDefinition = {
+  access: 'manual',
+  doc: 'Revise a dataset: check `match`, drop keys by `filter` globs, deep-merge `update`, return {package}. Flattened keys match__<path> and update__<path> (with __extend for lists, and id prefixes of 5+ characters for list items) are accepted.',
+  async handler(context, data) {
+    const parsed = reviseParams(data);
+    const ref = parsed.matchFlat.id ?? parsed.match?.id ?? parsed.matchFlat.name ?? parsed.match?.name;
+    if (ref === undefined) throw new ValidationError({ match__id: ['Missing value'] });
+    return context.transaction(async () => {
+      const row = await context.services.repos.packages.get(context.db(), String(ref), { forUpdate: true });
+      if (!row) throw new NotFound();
+      await context.checkAccess('package_show', { id: row.id, __package: row });
+      const original: DataDict = JSON.parse(row.data);
+      const unmatched = [];
+      if (parsed.match) unmatched.push(...checkDict(original, parsed.match));
+      for (const key of Object.keys(parsed.matchFlat).sort()) {
+        try {
+          unmatched.push(...checkStringKey(original, key, parsed.matchFlat[key]));
+        } catch (err) {
+          if (err instanceof ReviseError) throw new ValidationError({ match: [err.message] });
+          throw err;
+        }
+      }
+      if (unmatched.length) throw new ValidationError({ match: unmatched.map(joinPath) });
+      if (parsed.filter) {
+        const id = original.id;
+        filterGlobMatch(original, parsed.filter);
+        original.id = id;
+      }
+      try {
+        if (parsed.update) updateMergeDict(original, parsed.update);
+      } catch (err) {
+        if (err instanceof ReviseError) throw new ValidationError({ update: [err.message] });
+        throw err;
+      }
+      // __extend first, so files can be attached to resources added in the same call.
+      const updateKeys = Object.keys(parsed.updateFlat).sort((a, b) => Number(b.endsWith('__extend')) - Number(a.endsWith('__extend')) || (a < b ? -1 : 1));
+      for (const key of updateKeys) {
+        try {
+          updateMergeStringKey(original, key, parsed.updateFlat[key]);
+        } catch (err) {
+          if (err instanceof ReviseError) throw new ValidationError({ [key]: [err.message] });
+          throw err;
+        }
+      }
+      await context.checkAccess('package_revise', { update: { ...original, __package: row } });
+      const pkg = await saveDataset(context, { ...original, id: row.id }, { mode: 'update', current: row });
+      const result: DataDict = { package: pkg };
+      if (parsed.include) filterGlobMatch(result, parsed.include);
+      return result;
+    });
+  },
+};
+
+interface ReviseParams {
+  match?: DataDict;
+  filter?: string[];
+  update?: DataDict;
+  include?: string[];
+  matchFlat: DataDict;
+  updateFlat: DataDict;
+}
+
+function jsonOrString(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function reviseParams(data: DataDict): ReviseParams {
+  const errors: Record<string, string[]> = {};
+  const dictOnly = (key: string): DataDict | undefined => {
+    if (data[key] === undefined) return undefined;
+    const value = jsonOrString(data[key]);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      errors[key] = ['Must be a dict'];
+      return undefined;
+    }
+    return value as DataDict;
+  };
+  const listOfStrings = (key: string): string[] | undefined => {
+    if (data[key] === undefined) return undefined;
+    let value = jsonOrString(data[key]);
+    if (typeof value === 'string') value = [value];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+      errors[key] = ['Not a list of strings'];
+      return undefined;
+    }
+    return value as string[];
+  };
+  const params: ReviseParams = {
+    match: dictOnly('match'),
+    update: dictOnly('update'),
+    filter: listOfStrings('filter'),
+    include: listOfStrings('include'),
+    matchFlat: {},
+    updateFlat: {},
+  };
+  for (const [key, value] of Object.entries(data)) {
+    if (key.startsWith('match__')) params.matchFlat[key.slice(7)] = jsonOrString(value);
+    else if (key.startsWith('update__')) params.updateFlat[key.slice(8)] = typeof value === 'object' ? value : jsonOrString(value);
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return params;
+}
+
+const packageDelete: ActionDefinition = {
+  access: 'manual',
+  doc: 'Delete a dataset: it is marked deleted, leaves package_list and search, and keeps its name until another dataset takes it.\n\n:param id: the id or name of the dataset',
+  async handler(context, data) {
+    const ref = requireKey(data, 'id');
+    await context.transaction(async () => {
+      const row = await context.services.repos.packages.get(context.db(), ref, { forUpdate: true });
+      if (!row) throw new NotFound();
+      await context.checkAccess('package_delete', { id: row.id, __package: row });
+      const { repos, hooks, clock } = context.services;
+      const current = JSON.parse(row.data);
+      await hooks.runPackage('before_dataset_delete', context, current);
+      await repos.members.removeAllFor(context.db(), 'package', row.id);
+      await repos.collaborators.removeAllFor(context.db(), row.id);
+      const now = clock.nowIso();
+      const stored = await rewriteStoredDataset(context, row, (dict) => {
+        dict.state = 'deleted';
+        dict.groups = [];
+        dict.metadata_modified = now;
+      });
+      await hooks.runPackage('after_dataset_delete', context, stored);
+    });
+    return null;
+  },
+};
+
+const datasetPurge: ActionDefinition = {
+  access: 'manual',
+  doc: 'Purge a dataset: remove it and its memberships, resources and files completely. Sysadmins only; cannot be undone.\n\n:param id: the id or name of the dataset',
+  async handler(context, data) {
+    const ref = requireKey(data, 'id');
+    await context.transaction(async () => {
+      const { repos, hooks, searchIndex, fileStore } = context.services;
+      const row = await repos.packages.get(context.db(), ref, { forUpdate: true });
+      if (!row) throw new NotFound('Dataset was not found');
+      await context.checkAccess('dataset_purge', { id: row.id, __package: row });
+      const files = (await repos.resources.forPackage(context.db(), row.id)).map((r) => r.upload?.key).filter((key): key is string => !!key);
+      await repos.members.removeAllFor(context.db(), 'package', row.id);
+      await searchIndex.remove(context.trx!, row.id);
+      await repos.packages.remove(context.db(), row.id);
+      await hooks.runPackage('after_dataset_purge', context, JSON.parse(row.data));
+      for (const key of files) context.afterCommit(() => fileStore.remove(key));
+    });
+    return null;
+  },
+};
+
+const packageList: ActionDefinition = {
+  sideEffectFree: true,
+  doc: 'Return the names of the site\'s active public datasets, sorted by name.\n\n:param limit: how many names to return (optional)\n:param offset: how many to skip (optional)\n:rtype: list of strings',
+  async handler(context, data) {
+    const { limit, offset } = pagingParams(data, ['limit', 'offset']);
+    return context.services.repos.packages.publicNames(context.db(), limit ?? null, offset ?? 0);
+  },
+};
+
+const currentPackageListWithResources: ActionDefinition = {
+  sideEffectFree: true,
+  doc: 'Return recently changed datasets with their resources, as package_search returns them.\n\n:param limit: (default 10)\n:param offset:\n:param page: deprecated, use offset\n:rtype: list of dictionaries',
+  async handler(context, data) {
+    const { limit, offset, page } = pagingParams(data, ['limit', 'offset', 'page']);
+    let start = offset ?? 0;
+    if (data.offset === undefined && page !== undefined) {
+      if (limit === undefined) throw new ValidationError({ limit: ['Missing value'] });
+      start = (page - 1) * limit;
+    }
+    const result = await context.action<DataDict>('package_search', {
+      q: '',
+      rows: limit ?? 10,
+      start,
+      include_private: !!(context.user?.sysadmin || context.ignoreAuth),
+    });
+    return result.results;
+  },
+};
+
+const packageAutocomplete: ActionDefinition = {
+  sideEffectFree: true,
+  doc: 'Return datasets whose name or title contains a string (diacritics ignored).\n\n:param q: the string\n:param limit: (default 10)\n:rtype: list of {name, title, match_field, match_displayed}',
+  async handler(context, data) {
+    const q = String(data.q ?? '').trim();
+    const { limit } = pagingParams(data, ['limit']);
+    if (!q) return [];
+    const folded = foldDiacritics(q).toLowerCase();
+    const rows: Array<{ name: string; title: string | null }> = await context
+      .db()('package')
+      .where({ state: 'active', private: false })
+      .where((query) => query.whereRaw('name ilike ?', [`%${escapeLike(q)}%`]).orWhereRaw('title ilike ?', [`%${escapeLike(q)}%`]).orWhereRaw('name ilike ?', [`%${escapeLike(folded).replace(/\s+/g, '-')}%`]))
+      .orderBy('name')
+      .limit(Math.min(limit ?? 10, 100) * 5)
+      .select('name', 'title');
+    const out = rows.map((row) => {
+      const title = row.title ?? row.name;
+      const byName = row.name.includes(folded.replace(/\s+/g, '-')) || row.name.includes(q.toLowerCase());
+      return {
+        name: row.name,
+        title,
+        match_field: byName ? 'name' : 'title',
+        match_displayed: byName ? row.name : `${title} (${row.name})`,
+      };
+    });
+    out.sort((a, b) => Number(b.match_field === 'name') - Number(a.match_field === 'name'));
+    return out.slice(0, limit ?? 10);
+  },
+};
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+export function asBool(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  return typeof value === 'string' && ['true', 'yes', 't', 'y', '1', 'on'].includes(value.toLowerCase());
+}
+
+export const packageActions: Record<string, ActionDefinition> = {
+  package_show: packageShow,
+  package_create: packageCreate,
+  package_update: packageUpdate,
+  package_patch: packagePatch,
+  package_revise: packageRevise,
+  package_delete: packageDelete,
+  dataset_purge: datasetPurge,
+  package_list: packageList,
+  current_package_list_with_resources: currentPackageListWithResources,
+  package_autocomplete: packageAutocomplete,
+};
+
+/** CKAN answers to dataset_* as well as package_* (and package_purge for dataset_purge). */
+export const packageAliases: Record<string, string> = {
+  dataset_show: 'package_show',
+  dataset_create: 'package_create',
+  dataset_update: 'package_update',
+  dataset_patch: 'package_patch',
+  dataset_revise: 'package_revise',
+  dataset_delete: 'package_delete',
+  dataset_list: 'package_list',
+  dataset_search: 'package_search',
+  dataset_autocomplete: 'package_autocomplete',
+  package_purge: 'dataset_purge',
+};
+

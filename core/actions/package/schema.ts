@@ -1,0 +1,336 @@
+// The dataset schemas: CKAN 2.11's default_create_package_schema and default_update_package_schema
+// (ckan/logic/schema.py) with their validators and messages, plus the fields plugins declare.
+import { MISSING, Invalid, StopOnError, type DictValidator, type Schema, type Validator } from '../../validation/navl.ts';
+import {
+  booleanValidator,
+  empty,
+  emailValidator,
+  emptyIfNotSysadmin,
+  ifEmptySameAs,
+  ignore,
+  ignoreEmpty,
+  ignoreMissing,
+  ignoreNotSysadmin,
+  intValidator,
+  isodate,
+  jsonObject,
+  nameValidator,
+  notEmpty,
+  notMissing,
+  removeWhitespace,
+  stripValue,
+  unicodeSafe,
+  uuidValidator,
+} from '../../validation/validators.ts';
+import { fieldValidators, type DeclaredField } from '../../validation/fields.ts';
+import { hasPermissionFor } from '../../auth/authz.ts';
+import { isUploadedFile } from '../../storage/file-store.ts';
+import { cleanFormat, guessFormatFromUrl } from './resource-format.ts';
+import type { DataDict } from '../types.ts';
+
+/** Keys of the package dict that are not user input (package_show output sent back is harmless). */
+export const CORE_DATASET_KEYS = new Set([
+  'id', 'name', 'title', 'author', 'author_email', 'maintainer', 'maintainer_email', 'license_id', 'notes', 'url',
+  'version', 'state', 'type', 'owner_org', 'private', 'resources', 'tags', 'tag_string', 'extras', 'groups',
+  'plugin_data', 'relationships_as_object', 'relationships_as_subject', 'metadata_created', 'metadata_modified',
+  'creator_user_id', 'num_resources', 'num_tags', 'organization', 'isopen', 'license_title', 'license_url',
+  'tracking_summary',
+]);
+
+const PACKAGE_VERSION_MAX_LENGTH = 100;
+const TAG_MIN = 2;
+const TAG_MAX = 100;
+const TAG_NAME = /^[\p{L}\p{N}_ .-]*$/u;
+
+/** package_name_validator: unique among non-deleted datasets, 2–100 chars. */
+const packageNameValidator: Validator = async (value, field) => {
+  if (typeof value !== 'string') return value;
+  const { action, current } = field.context;
+  const holder = await action.services.repos.packages.nameHolder(action.db(), value);
+  const ownId = (current?.id as string | undefined) ?? (typeof field.data.id === 'string' ? field.data.id : undefined);
+  if (holder && holder.id !== ownId && holder.state !== 'deleted') field.error('That URL is already in use.');
+  if (value.length < 2) throw new Invalid(`Name "${value}" length is less than minimum 2`);
+  if (value.length > 100) throw new Invalid(`Name "${value}" length is more than maximum 100`);
+  return value;
+};
+
+const packageVersionValidator: Validator = (value) => {
+  if (typeof value === 'string' && [...value].length > PACKAGE_VERSION_MAX_LENGTH) {
+    throw new Invalid(`Version must be a maximum of ${PACKAGE_VERSION_MAX_LENGTH} characters long`);
+  }
+  return value;
+};
+
+const packageIdDoesNotExist: Validator = async (value, field) => {
+  const { action } = field.context;
+  if (typeof value === 'string' && (await action.services.repos.packages.exists(action.db(), value))) {
+    throw new Invalid('Dataset id already exists');
+  }
+  return value;
+};
+
+/** owner_org_validator: resolves id or name to the id; checks create_dataset permission. */
+function ownerOrgValidator(mode: 'create' | 'update'): Validator {
+  return async (value, field) => {
+    const { action } = field.context;
+    const unownedAllowed = action.services.config.auth.create_unowned_dataset;
+    if (value === MISSING || value === null || value === undefined) {
+      if (mode === 'update') {
+        delete field.data[field.key];
+        throw new StopOnError();
+      }
+      if (!unownedAllowed) throw new Invalid('An organization must be provided');
+      field.data[field.key] = null;
+      throw new StopOnError();
+    }
+    if (value === '') {
+      if (!unownedAllowed) throw new Invalid('An organization must be provided');
+      return null;
+    }
+    const org = await action.services.repos.groups.get(action.db(), String(value));
+    if (!org || !org.is_organization || org.state === 'deleted') {
+      field.error('Organization does not exist');
+      throw new StopOnError();
+    }
+    if (!action.ignoreAuth && !(await hasPermissionFor(action, org.id, 'create_dataset'))) {
+      field.error('You cannot add a dataset to this organization');
+      throw new StopOnError();
+    }
+    return org.id;
+  };
+}
+
+/** ignore_not_package_admin: only sysadmins (on create) or dataset editors (on update) set state. */
+const ignoreNotPackageAdmin: Validator = async (value, field) => {
+  const { action, current } = field.context;
+  if (action.ignoreAuth || action.user?.sysadmin) return value;
+  if (current && action.user) {
+    try {
+      await action.checkAccess('package_update', { id: current.id });
+      return value;
+    } catch {
+      // not allowed: drop the key below
+    }
+  }
+  delete field.data[field.key];
+  throw new StopOnError();
+};
+
+const stateValidator: Validator = (value) => {
+  if (!['active', 'draft', 'deleted'].includes(value)) throw new Invalid('State must be one of: active, draft, deleted');
+  return value;
+};
+
+const tagLengthValidator: Validator = (value) => {
+  if (typeof value !== 'string') return value;
+  const length = [...value].length;
+  if (length < TAG_MIN) throw new Invalid(`Tag "${value}" length is less than minimum ${TAG_MIN}`);
+  if (length > TAG_MAX) throw new Invalid(`Tag "${value}" length is more than maximum ${TAG_MAX}`);
+  return value;
+};
+
+const tagNameValidator: Validator = (value) => {
+  if (typeof value === 'string' && !TAG_NAME.test(value)) {
+    throw new Invalid(`Tag "${value}" must be alphanumeric characters or symbols: -_.`);
+  }
+  return value;
+};
+
+const vocabularyIdExists: Validator = (value) => {
+  // Vocabularies are not supported yet: a vocabulary tag cannot refer to anything.
+  throw new Invalid(`Tag vocabulary "${value}" does not exist`);
+};
+
+/** Extras values are text in CKAN; other JSON is kept as its JSON text. */
+const extraValue: Validator = (value) => {
+  if (value === MISSING || value === null) return value === MISSING ? value : '';
+  return typeof value === 'string' ? value.normalize('NFC') : JSON.stringify(value);
+};
+
+function extraKeyNotInRootSchema(rootKeys: ReadonlySet<string>): Validator {
+  return (value) => {
+    if (rootKeys.has(value)) throw new Invalid('There is a schema field with the same name');
+    return value;
+  };
+}
+
+const datasetsWithNoOrganizationCannotBePrivate: Validator = (value, field) => {
+  const owner = field.data.owner_org ?? field.context.current?.owner_org ?? null;
+  if (value === true && !owner) throw new Invalid("Datasets with no organization can't be private.");
+  return value;
+};
+
+/** Resource ids: any user may set one; it must be a UUID not used by another dataset's resource. */
+const resourceIdValidator: Validator = async (value, field) => {
+  if (typeof value !== 'string') throw new Invalid('Invalid id provided');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new Invalid('Invalid id provided');
+  const { action, current } = field.context;
+  const taken = await action.services.repos.resources.idsTakenElsewhere(action.db(), [value], (current?.id as string) ?? null);
+  if (taken.length) throw new Invalid('Resource id already exists.');
+  return value.toLowerCase();
+};
+
+/** CKAN's if_empty_guess_format: a new resource without format gets one from its URL. */
+const ifEmptyGuessFormat: Validator = (value, field) => {
+  if (value !== MISSING && value !== null && value !== '') return value;
+  const isNew = !field.input.id;
+  const upload = field.input.upload;
+  const source = isUploadedFile(upload) ? upload.filename : field.input.url;
+  if (!isNew || typeof source !== 'string' || !source) return value;
+  return guessFormatFromUrl(source) ?? value;
+};
+
+const cleanFormatValidator: Validator = (value) => (typeof value === 'string' ? cleanFormat(value) : value);
+
+/** The multipart `upload` file, or a plain string (a URL, as ckanapi sends when re-uploading by link). */
+const uploadValidator: Validator = (value, field) => {
+  if (value === MISSING || value === null || value === '') {
+    delete field.data[field.key];
+    throw new StopOnError();
+  }
+  if (!isUploadedFile(value)) {
+    // A string here is not a file: CKAN's uploader ignores it too.
+    delete field.data[field.key];
+    throw new StopOnError();
+  }
+  return value;
+};
+
+export function resourceSchema(): Schema {
+  return {
+    fields: {
+      id: [ignoreEmpty, resourceIdValidator, unicodeSafe],
+      package_id: [ignore],
+      url: [ignoreMissing, unicodeSafe, removeWhitespace],
+      description: [ignoreMissing, unicodeSafe],
+      format: [ifEmptyGuessFormat, ignoreMissing, cleanFormatValidator, unicodeSafe],
+      hash: [ignoreMissing, unicodeSafe],
+      state: [ignore],
+      position: [ignore],
+      name: [ignoreMissing, unicodeSafe],
+      resource_type: [ignoreMissing, unicodeSafe],
+      url_type: [ignoreMissing, unicodeSafe],
+      mimetype: [ignoreMissing, unicodeSafe],
+      mimetype_inner: [ignoreMissing, unicodeSafe],
+      cache_url: [ignoreMissing, unicodeSafe],
+      size: [ignoreMissing, intValidator],
+      created: [ignoreMissing, isodate],
+      last_modified: [ignoreMissing, isodate],
+      cache_last_updated: [ignoreMissing, isodate],
+      metadata_modified: [ignore],
+      tracking_summary: [ignore],
+      datastore_active: [ignoreMissing],
+      upload: [uploadValidator],
+      clear_upload: [ignore],
+      // A nested "extras" object is not stored (test_create.py::TestDatasetCreate::test_resources).
+      extras: [ignore],
+    },
+    unknown: 'keep',
+  };
+}
+
+function tagSchema(): Schema {
+  return {
+    fields: {
+      name: [notMissing, notEmpty, unicodeSafe, tagLengthValidator, tagNameValidator],
+      vocabulary_id: [ignoreMissing, unicodeSafe, vocabularyIdExists],
+      id: [ignore],
+      state: [ignore],
+      display_name: [ignore],
+    },
+  };
+}
+
+function extrasSchema(rootKeys: ReadonlySet<string>): Schema {
+  return {
+    fields: {
+      id: [ignore],
+      key: [notEmpty, unicodeSafe, extraKeyNotInRootSchema(rootKeys)],
+      value: [notMissing, extraValue],
+      state: [ignore],
+      deleted: [ignoreMissing],
+    },
+  };
+}
+
+function groupRefSchema(): Schema {
+  return {
+    fields: {
+      id: [ignoreMissing, unicodeSafe],
+      name: [ignoreMissing, unicodeSafe],
+      title: [ignoreMissing, unicodeSafe],
+    },
+  };
+}
+
+/** tag_string "a, b" → extra tags (validated like tags). */
+const tagStringConvert: DictValidator = (data, errors, _context, input) => {
+  const raw = input.tag_string;
+  if (raw === undefined || raw === null) return;
+  const names = typeof raw === 'string' ? raw.split(',').map((tag) => tag.trim()).filter(Boolean) : Array.isArray(raw) ? raw.map(String) : [];
+  const messages: string[] = [];
+  for (const name of names) {
+    for (const check of [tagLengthValidator, tagNameValidator]) {
+      try {
+        check(name.normalize('NFC'), undefined as never);
+      } catch (err) {
+        if (err instanceof Invalid) messages.push(err.message);
+      }
+    }
+  }
+  if (messages.length) errors.tag_string = messages;
+  data.tags = [...((data.tags as DataDict[]) ?? []), ...names.map((name) => ({ name: name.normalize('NFC') }))];
+};
+
+const duplicateExtrasKey: DictValidator = (_data, errors, _context, input) => {
+  const extras = Array.isArray(input.extras) ? input.extras : [];
+  const seen = new Set<string>();
+  for (const extra of extras) {
+    if (!extra || typeof extra !== 'object' || extra.deleted) continue;
+    const key = String(extra.key);
+    if (seen.has(key)) {
+      errors.extras_validation = [`Duplicate key "${key}"`];
+      return;
+    }
+    seen.add(key);
+  }
+};
+
+export function datasetSchema(mode: 'create' | 'update', declared: readonly DeclaredField[]): Schema {
+  const rootKeys = new Set([...CORE_DATASET_KEYS, ...declared.map((field) => field.field_name)]);
+  const fields: Schema['fields'] = {
+    id: mode === 'create' ? [emptyIfNotSysadmin, ignoreMissing, unicodeSafe, uuidValidator, packageIdDoesNotExist] : [ignore],
+    name: mode === 'create' ? [notEmpty, unicodeSafe, nameValidator, packageNameValidator] : [ignoreMissing, nameValidator, packageNameValidator, unicodeSafe],
+    title: mode === 'create' ? [ifEmptySameAs('name'), unicodeSafe, stripTitle] : [ignoreMissing, unicodeSafe, stripTitle],
+    author: [ignoreMissing, unicodeSafe],
+    author_email: [ignoreMissing, unicodeSafe, stripValue, emailValidator],
+    maintainer: [ignoreMissing, unicodeSafe],
+    maintainer_email: [ignoreMissing, unicodeSafe, stripValue, emailValidator],
+    license_id: [ignoreMissing, unicodeSafe],
+    notes: [ignoreMissing, unicodeSafe],
+    url: [ignoreMissing, unicodeSafe],
+    version: [ignoreMissing, unicodeSafe, packageVersionValidator],
+    state: [ignoreNotPackageAdmin, ignoreMissing, stateValidator],
+    type: [ignoreMissing, unicodeSafe],
+    owner_org: [ownerOrgValidator(mode), unicodeSafe],
+    private: [ignoreMissing, booleanValidator, datasetsWithNoOrganizationCannotBePrivate],
+    resources: resourceSchema(),
+    tags: tagSchema(),
+    plugin_data: [ignoreMissing, jsonObject, ignoreNotSysadmin],
+    extras: extrasSchema(rootKeys),
+    groups: groupRefSchema(),
+    relationships_as_object: [ignore],
+    relationships_as_subject: [ignore],
+  };
+  for (const field of declared) fields[field.field_name] = fieldValidators(field, mode);
+  return {
+    fields,
+    unknown: 'ignore',
+    junkIsError: true,
+    before: [duplicateExtrasKey],
+    after: [tagStringConvert],
+  };
+}
+
+const stripTitle: Validator = (value) => (typeof value === 'string' ? value.trim() : value);
+

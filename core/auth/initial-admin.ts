@@ -1,0 +1,47 @@
+// First start on an empty database: create sysadmin "admin" and print its API token and password
+// once, so a province can log in and script against the API without another step.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ActionContext } from '../actions/types.ts';
+import type { Config } from '../config/schema.ts';
+import { hashPassword } from './password.ts';
+import { hashApiToken, newApiToken } from './api-token.ts';
+
+export async function ensureInitialAdmin(context: ActionContext, config: Config, print: (text: string) => void = (text) => process.stdout.write(text)): Promise<boolean> {
+  const { repos, clock } = context.services;
+  return context.transaction(async (trx) => {
+    // Two processes starting at once on a PostgreSQL server must not both create it.
+    await trx.raw('lock table "user" in exclusive mode');
+    if ((await repos.users.count(trx)) > 0) return false;
+    const now = clock.nowIso();
+    const password = randomBytes(12).toString('base64url');
+    const token = newApiToken();
+    const userId = randomUUID();
+    await repos.users.insert(trx, {
+      id: userId,
+      name: 'admin',
+      fullname: 'Quản trị hệ thống (Site administrator)',
+      email: null,
+      password_hash: await hashPassword(password),
+      about: null,
+      sysadmin: true,
+      state: 'active',
+      created: now,
+      last_active: null,
+      image_url: null,
+      activity_streams_email_notifications: false,
+      plugin_extras: null,
+    });
+    await repos.apiTokens.insert(trx, { id: randomUUID(), user_id: userId, name: 'initial', token_hash: hashApiToken(token), created_at: now, last_access: null, expires_at: null, plugin_extras: null });
+    print(
+      [
+        '',
+        'Created the sysadmin account "admin" (shown once; store them now):',
+        `  password:  ${password}`,
+        `  API token: ${token}`,
+        `Try: curl -H "Authorization: ${token}" ${config.site.url}/api/3/action/status_show`,
+        '',
+      ].join('\n') + '\n',
+    );
+    return true;
+  });
+}

@@ -1,0 +1,71 @@
+// CKAN's response envelope: {help, success, result} or {help, success: false, error: {__type, …}}
+// with CKAN's status codes, and the bare JSON string CKAN sends for requests it rejects before any
+// action runs. JSONP wraps successful GET responses.
+import type Koa from 'koa';
+import { ActionError, BadRequest, DataError, ValidationError } from '../../errors.ts';
+import { serializeJson } from '../raw-json.ts';
+import type { Logger } from '../../logger.ts';
+
+export const JSON_TYPE = 'application/json;charset=utf-8';
+
+export function helpUrl(siteUrl: string, action: string): string {
+  return `${siteUrl}/api/3/action/help_show?name=${encodeURIComponent(action)}`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+}
+
+function send(ctx: Koa.Context, status: number, body: string) {
+  ctx.status = status;
+  const callback = ctx.query.callback;
+  if (status === 200 && ctx.method === 'GET' && typeof callback === 'string' && callback) {
+    ctx.type = 'application/javascript;charset=utf-8';
+    ctx.body = `${escapeHtml(callback)}(${body});`;
+    return;
+  }
+  ctx.type = JSON_TYPE;
+  ctx.body = body;
+}
+
+export function sendResult(ctx: Koa.Context, help: string, result: unknown) {
+  send(ctx, 200, `{"help":${JSON.stringify(help)},"success":true,"result":${serializeJson(result === undefined ? null : result)}}`);
+}
+
+export function sendBareError(ctx: Koa.Context, status: number, message: string) {
+  send(ctx, status, JSON.stringify(message));
+}
+
+/** Map any error thrown while running an action to CKAN's response. */
+export function sendError(ctx: Koa.Context, help: string, err: unknown, logger: Logger, requestData?: unknown) {
+  if (err instanceof BadRequest) return sendBareError(ctx, err.status, err.message);
+  const mapped = err instanceof ActionError ? err : fromDatabaseError(err);
+  if (mapped) {
+    const error: Record<string, unknown> = { ...mapped.body(), __type: mapped.type };
+    if (mapped instanceof DataError) error.data = requestData ?? null;
+    const status = (mapped as { status: number }).status;
+    return send(ctx, status, JSON.stringify({ help, success: false, error }));
+  }
+  logger.error({ err, requestId: ctx.state.requestId }, 'action failed');
+  send(ctx, 500, JSON.stringify({ help, success: false, error: { __type: 'Internal Server Error', message: 'Internal Server Error' } }));
+}
+
+/**
+ * Database refusals that a client can cause by racing another client (the same name created twice
+ * at once) or by sending text PostgreSQL cannot store: a clear 409, not a 500.
+ */
+function fromDatabaseError(err: unknown): ActionError | null {
+  const code = (err as { code?: string } | null)?.code;
+  if (!code || typeof code !== 'string') return null;
+  const constraint = (err as { constraint?: string }).constraint ?? '';
+  if (code === '23505') {
+    if (constraint.startsWith('package_name')) return new ValidationError({ name: ['That URL is already in use.'] });
+    if (constraint.startsWith('group_name')) return new ValidationError({ name: ['Group name already exists in database'] });
+    if (constraint.startsWith('user_name')) return new ValidationError({ name: ['That login name is not available.'] });
+    return new ValidationError('The record was changed by another request at the same time; try again.');
+  }
+  if (code === '40001' || code === '40P01') return new ValidationError('The record was changed by another request at the same time; try again.');
+  if (code === '22021' || code === '22P05' || code === '22P02') return new ValidationError('The input contains characters or values the database cannot store.');
+  if (code === '54000' || code === '54001') return new ValidationError('The input is too large or too deeply nested.');
+  return null;
+}

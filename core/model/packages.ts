@@ -1,0 +1,69 @@
+// The package table: indexed columns for lookups and permission checks, plus `data`, the package
+// dict exactly as package_show prints it.
+import type { Db } from './db.ts';
+
+export interface PackageRow {
+  id: string;
+  name: string;
+  title: string | null;
+  type: string;
+  state: string;
+  private: boolean;
+  owner_org: string | null;
+  creator_user_id: string | null;
+  metadata_created: string;
+  metadata_modified: string;
+  data: string;
+  plugin_data: Record<string, unknown> | null;
+}
+
+export type PackageHead = Omit<PackageRow, 'data' | 'plugin_data'>;
+
+const HEAD = ['id', 'name', 'title', 'type', 'state', 'private', 'owner_org', 'creator_user_id', 'metadata_created', 'metadata_modified'];
+
+export const packages = {
+  /** By id, else by name. */
+  async get(db: Db, idOrName: string, options: { forUpdate?: boolean } = {}): Promise<PackageRow | undefined> {
+    const byId = db<PackageRow>('package').where('id', idOrName).first();
+    if (options.forUpdate) byId.forUpdate();
+    const row = await byId;
+    if (row) return row;
+    const byName = db<PackageRow>('package').where('name', idOrName).first();
+    if (options.forUpdate) byName.forUpdate();
+    return byName;
+  },
+  async head(db: Db, idOrName: string): Promise<PackageHead | undefined> {
+    return (await db('package').where('id', idOrName).first(HEAD)) ?? (await db('package').where('name', idOrName).first(HEAD));
+  },
+  async exists(db: Db, id: string): Promise<boolean> {
+    return !!(await db('package').where('id', id).first('id'));
+  },
+  /** Who holds a name now (the name column is unique across all states, as in CKAN). */
+  async nameHolder(db: Db, name: string): Promise<{ id: string; state: string } | undefined> {
+    return db('package').where('name', name).first('id', 'state');
+  },
+  async insert(db: Db, row: PackageRow): Promise<void> {
+    await db('package').insert({ ...row, plugin_data: row.plugin_data === null ? null : JSON.stringify(row.plugin_data) });
+  },
+  async update(db: Db, id: string, changes: Partial<PackageRow>): Promise<void> {
+    const values: Record<string, unknown> = { ...changes };
+    if (changes.plugin_data !== undefined) values.plugin_data = changes.plugin_data === null ? null : JSON.stringify(changes.plugin_data);
+    await db('package').where('id', id).update(values);
+  },
+  async remove(db: Db, id: string): Promise<void> {
+    await db('package').where('id', id).delete();
+  },
+  /** Names of active public datasets, by name (package_list). */
+  async publicNames(db: Db, limit: number | null, offset: number): Promise<string[]> {
+    const query = db('package').where({ state: 'active', private: false }).orderBy('name').offset(offset).select('name');
+    if (limit !== null) query.limit(limit);
+    return (await query).map((row: { name: string }) => row.name);
+  },
+  async idsOwnedBy(db: Db, orgId: string): Promise<string[]> {
+    return (await db('package').where('owner_org', orgId).select('id')).map((row: { id: string }) => row.id);
+  },
+  async countActiveOwnedBy(db: Db, orgId: string): Promise<number> {
+    const row = await db('package').where('owner_org', orgId).whereNot('state', 'deleted').count<{ count: number }[]>('* as count').first();
+    return Number(row?.count ?? 0);
+  },
+};

@@ -1,0 +1,55 @@
+// Free tags (vocabulary_id null) and vocabulary tags. A tag has one id per name, shared by every
+// dataset that uses it, as in CKAN.
+import { randomUUID } from 'node:crypto';
+import type { Db } from './db.ts';
+
+export interface TagRow {
+  id: string;
+  name: string;
+  vocabulary_id: string | null;
+}
+
+export const tagKey = (name: string, vocabularyId: string | null) => `${vocabularyId ?? ''}\u0000${name}`;
+
+export const tags = {
+  /** Rows for these tag names, creating the missing ones; keyed by tagKey(name, vocabulary_id). */
+  async ensure(db: Db, names: Array<{ name: string; vocabulary_id: string | null }>): Promise<Map<string, TagRow>> {
+    const result = new Map<string, TagRow>();
+    if (!names.length) return result;
+    const keyOf = tagKey;
+    const rows = names.map((tag) => ({ id: randomUUID(), name: tag.name, vocabulary_id: tag.vocabulary_id }));
+    await db.raw(
+      `insert into tag (id, name, vocabulary_id) select * from jsonb_to_recordset(?::jsonb) as x(id text, name text, vocabulary_id text)
+       on conflict (name, coalesce(vocabulary_id, '')) do nothing`,
+      [JSON.stringify(rows)],
+    );
+    const found: TagRow[] = await db('tag').whereIn('name', [...new Set(names.map((tag) => tag.name))]);
+    for (const row of found) result.set(keyOf(row.name, row.vocabulary_id), row);
+    return result;
+  },
+  async setForPackage(db: Db, packageId: string, tagIds: string[]): Promise<void> {
+    await db('package_tag').where('package_id', packageId).delete();
+    if (tagIds.length) await db('package_tag').insert([...new Set(tagIds)].map((tag_id) => ({ package_id: packageId, tag_id })));
+  },
+  async get(db: Db, idOrName: string, vocabularyId: string | null = null): Promise<TagRow | undefined> {
+    const byId = await db<TagRow>('tag').where('id', idOrName).first();
+    if (byId) return byId;
+    const query = db<TagRow>('tag').where('name', idOrName);
+    if (vocabularyId) query.where('vocabulary_id', vocabularyId);
+    else query.whereNull('vocabulary_id');
+    return query.first();
+  },
+  /** Free tags used by at least one active dataset, optionally filtered by a substring. */
+  async listUsed(db: Db, options: { query?: string; vocabularyId?: string | null; limit?: number; offset?: number }): Promise<TagRow[]> {
+    const q = db('tag as t')
+      .whereExists((sub) => sub.select(1).from('package_tag as pt').join('package as p', 'p.id', 'pt.package_id').whereRaw('pt.tag_id = t.id').where('p.state', 'active'))
+      .orderBy('t.name')
+      .select('t.id', 't.name', 't.vocabulary_id');
+    if (options.vocabularyId) q.where('t.vocabulary_id', options.vocabularyId);
+    else q.whereNull('t.vocabulary_id');
+    if (options.query) q.whereRaw('t.name ilike ?', [`%${options.query.replace(/[\\%_]/g, '\\$&')}%`]);
+    if (options.limit !== undefined) q.limit(options.limit);
+    if (options.offset) q.offset(options.offset);
+    return q;
+  },
+};

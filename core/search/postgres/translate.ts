@@ -1,0 +1,307 @@
+// Query AST → SQL conditions over package_search (alias `s`), with bound parameters only. Text terms
+// become tsquery fragments; fragments on the same tsvector inside one bool are merged into a single
+// `@@` (a & b, a | b, !a) so that the GIN index answers the whole boolean at once.
+import { SearchQueryError } from '../../errors.ts';
+import { nfc } from '../../text/vietnamese.ts';
+import type { BoolNode, QueryNode, RangeNode, TermNode } from '../query-ast.ts';
+import { resolveDateMath } from '../date-math.ts';
+import { fieldKind, solrDate } from '../index-document.ts';
+import { escapeLike, normalizeText, termTsquery, wildcardToLike } from './analysis.ts';
+
+export interface Sql {
+  sql: string;
+  bindings: unknown[];
+}
+
+type TsColumn = 'tsv' | 'ftsv';
+
+/** A translated condition; null means the clause analysed to nothing and is dropped (as Lucene does). */
+export type Condition =
+  | { kind: 'const'; value: boolean }
+  | { kind: 'sql'; sql: string; bindings: unknown[] }
+  | { kind: 'tsq'; column: TsColumn; query: string }
+  | null;
+
+const TRUE: Condition = { kind: 'const', value: true };
+const FALSE: Condition = { kind: 'const', value: false };
+
+/** Exact fields that have their own (btree-indexed) column. */
+const COLUMN_FIELDS: Record<string, string> = { id: 's.package_id', name: 's.name', state: 's.state', capacity: 's.capacity' };
+const DATE_COLUMNS: Record<string, string> = { metadata_created: 's.metadata_created', metadata_modified: 's.metadata_modified' };
+const NUMBER_COLUMNS: Record<string, string> = { num_resources: 's.num_resources', num_tags: 's.num_tags' };
+
+function sql(text: string, bindings: unknown[] = []): Condition {
+  return { kind: 'sql', sql: text, bindings };
+}
+
+export class QueryTranslator {
+  private readonly now: Date;
+  constructor(now: Date) {
+    this.now = now;
+  }
+
+  translate(node: QueryNode): Condition {
+    switch (node.type) {
+      case 'matchAll':
+        return TRUE;
+      case 'term':
+        return this.term(node);
+      case 'range':
+        return this.range(node);
+      case 'bool':
+        return this.bool(node);
+    }
+  }
+
+  // ---- terms ----
+
+  private term(node: TermNode): Condition {
+    const field = node.field ?? 'text';
+    const kind = fieldKind(field);
+    if (kind === 'text') return this.textTerm(field, node);
+    if (kind === 'date') return this.dateTerm(field, node);
+    if (kind === 'numeric' && NUMBER_COLUMNS[field] && !node.exists && !node.prefix && !node.wildcard) {
+      return sql(`${NUMBER_COLUMNS[field]} = ?`, [parseNumber(node.value)]);
+    }
+    return this.exactTerm(field, node);
+  }
+
+  private textTerm(field: string, node: TermNode): Condition {
+    const column: TsColumn = field === 'text' ? 'tsv' : 'ftsv';
+    const lexemePrefix = field === 'text' ? '' : `${field}:`;
+    if (node.exists) {
+      return column === 'tsv' ? sql(`s.tsv <> ''::tsvector`) : { kind: 'tsq', column, query: `'${lexemePrefix}':*` };
+    }
+    if (node.wildcard) {
+      const pattern = lexemePrefix + wildcardToLike(node.value, normalizeText);
+      return sql(`exists (select 1 from unnest(s.${column}) as u where u.lexeme like ?)`, [pattern]);
+    }
+    const query = termTsquery(node.value, { prefix: node.prefix, lexemePrefix });
+    return query === null ? null : { kind: 'tsq', column, query };
+  }
+
+  private dateTerm(field: string, node: TermNode): Condition {
+    const column = DATE_COLUMNS[field];
+    if (node.exists) return column ? TRUE : sql('jsonb_exists(s.exact, ?)', [field]);
+    if (node.prefix || node.wildcard) throw new SearchQueryError(`Wildcards are not supported on the date field ${field}`);
+    const value = resolveDateMath(node.value, this.now);
+    if (column) return sql(`${column} = ?::timestamp`, [value]);
+    return sql('s.exact @> ?::jsonb', [JSON.stringify({ [field]: [solrDate(value)] })]);
+  }
+
+  private exactTerm(field: string, node: TermNode): Condition {
+    const column = COLUMN_FIELDS[field];
+    if (node.exists) return column ? TRUE : sql('jsonb_exists(s.exact, ?)', [field]);
+    const value = nfc(node.value);
+    if (node.prefix || node.wildcard) {
+      const pattern = node.wildcard ? wildcardToLike(value) : `${escapeLike(value)}%`;
+      if (column) return sql(`${column} like ?`, [pattern]);
+      return sql(`exists (select 1 from jsonb_array_elements_text(s.exact -> ?) as e(v) where e.v like ?)`, [field, pattern]);
+    }
+    if (column) return sql(`${column} = ?`, [value]);
+    return sql('s.exact @> ?::jsonb', [JSON.stringify({ [field]: [value] })]);
+  }
+
+  // ---- ranges ----
+
+  private range(node: RangeNode): Condition {
+    const { field } = node;
+    const kind = fieldKind(field);
+    if (kind === 'text') throw new SearchQueryError(`Range queries are not supported on the text field ${field}`);
+    if (node.lower === null && node.upper === null) {
+      return this.exactTerm(field, { type: 'term', field, value: '', phrase: false, prefix: false, exists: true });
+    }
+    if (kind === 'date') {
+      const lower = node.lower === null ? null : resolveDateMath(node.lower, this.now);
+      const upper = node.upper === null ? null : resolveDateMath(node.upper, this.now);
+      const column = DATE_COLUMNS[field];
+      if (column) return this.between(column, '::timestamp', node, lower, upper);
+      return this.elementBetween(field, node, lower && solrDate(lower), upper && solrDate(upper));
+    }
+    if (kind === 'numeric' && NUMBER_COLUMNS[field]) {
+      const lower = node.lower === null ? null : parseNumber(node.lower);
+      const upper = node.upper === null ? null : parseNumber(node.upper);
+      return this.between(NUMBER_COLUMNS[field], '', node, lower, upper);
+    }
+    const column = COLUMN_FIELDS[field];
+    const lower = node.lower === null ? null : nfc(node.lower);
+    const upper = node.upper === null ? null : nfc(node.upper);
+    if (column) return this.between(column, ' collate "C"', node, lower, upper);
+    return this.elementBetween(field, node, lower, upper);
+  }
+
+  private between(column: string, cast: string, node: RangeNode, lower: unknown, upper: unknown): Condition {
+    const parts: string[] = [];
+    const bindings: unknown[] = [];
+    if (lower !== null) {
+      parts.push(`${column} ${node.includeLower ? '>=' : '>'} ?${cast}`);
+      bindings.push(lower);
+    }
+    if (upper !== null) {
+      parts.push(`${column} ${node.includeUpper ? '<=' : '<'} ?${cast}`);
+      bindings.push(upper);
+    }
+    return sql(`(${parts.join(' and ')})`, bindings);
+  }
+
+  /** A multi-valued exact field matches a range when any of its values is inside it (code-point order). */
+  private elementBetween(field: string, node: RangeNode, lower: string | null, upper: string | null): Condition {
+    const parts: string[] = [];
+    const bindings: unknown[] = [field];
+    if (lower !== null) {
+      parts.push(`e.v collate "C" ${node.includeLower ? '>=' : '>'} ?`);
+      bindings.push(lower);
+    }
+    if (upper !== null) {
+      parts.push(`e.v collate "C" ${node.includeUpper ? '<=' : '<'} ?`);
+      bindings.push(upper);
+    }
+    return sql(`exists (select 1 from jsonb_array_elements_text(s.exact -> ?) as e(v) where ${parts.join(' and ')})`, bindings);
+  }
+
+  // ---- booleans ----
+
+  private bool(node: BoolNode): Condition {
+    const musts: Condition[] = [];
+    const shoulds: Condition[] = [];
+    const mustNots: Condition[] = [];
+    for (const clause of node.clauses) {
+      const condition = this.translate(clause.node);
+      if (condition === null) continue;
+      (clause.occur === 'must' ? musts : clause.occur === 'should' ? shoulds : mustNots).push(condition);
+    }
+    if (!musts.length && !shoulds.length && !mustNots.length) return FALSE;
+
+    const required: Condition[] = [...musts, ...mustNots.map(negate)];
+    const minimum = Math.min(node.minimumShouldMatch ?? 0, shoulds.length);
+    if (minimum > 0) {
+      if (minimum === shoulds.length) required.push(...shoulds);
+      else required.push(atLeast(minimum, shoulds));
+    } else if (!musts.length && shoulds.length) {
+      required.push(anyOf(shoulds));
+    }
+    return allOf(required);
+  }
+}
+
+export function negate(condition: Condition): Condition {
+  if (condition === null) return null;
+  switch (condition.kind) {
+    case 'const':
+      return condition.value ? FALSE : TRUE;
+    case 'tsq':
+      return { ...condition, query: `!${wrap(condition.query)}` };
+    case 'sql':
+      return sql(`not ${wrap(condition.sql)}`, condition.bindings);
+  }
+}
+
+export function allOf(conditions: Condition[]): Condition {
+  return combine(conditions, 'and');
+}
+
+export function anyOf(conditions: Condition[]): Condition {
+  return combine(conditions, 'or');
+}
+
+function combine(conditions: Condition[], operator: 'and' | 'or'): Condition {
+  const absorbing = operator === 'or';
+  const tsq: Record<TsColumn, string[]> = { tsv: [], ftsv: [] };
+  const parts: Array<{ sql: string; bindings: unknown[] }> = [];
+  for (const condition of conditions) {
+    if (condition === null) continue;
+    if (condition.kind === 'const') {
+      if (condition.value === absorbing) return condition;
+      continue;
+    }
+    if (condition.kind === 'tsq') tsq[condition.column].push(condition.query);
+    else parts.push(condition);
+  }
+  const merged: Condition[] = [];
+  for (const column of ['tsv', 'ftsv'] as const) {
+    if (!tsq[column].length) continue;
+    const query = tsq[column].length === 1 ? tsq[column][0] : tsq[column].map(wrap).join(operator === 'and' ? ' & ' : ' | ');
+    merged.push({ kind: 'tsq', column, query });
+  }
+  if (!parts.length && merged.length === 1) return merged[0];
+  const all = [...merged.map(render), ...parts];
+  if (!all.length) return operator === 'and' ? TRUE : FALSE;
+  if (all.length === 1) return sql(all[0].sql, all[0].bindings);
+  return sql(`(${all.map((part) => part.sql).join(` ${operator} `)})`, all.flatMap((part) => part.bindings));
+}
+
+/** At least `minimum` of the conditions: an OR the index can use, then a count to enforce it. */
+function atLeast(minimum: number, conditions: Condition[]): Condition {
+  const rendered = conditions.map((condition) => render(condition));
+  const count = sql(
+    `(${rendered.map((part) => `(${part.sql})::int`).join(' + ')}) >= ${minimum}`,
+    rendered.flatMap((part) => part.bindings),
+  );
+  return allOf([anyOf(conditions), count]);
+}
+
+/** SQL for a condition (a tsquery fragment becomes an `@@` test on its column). */
+export function render(condition: Condition): Sql {
+  if (condition === null) return { sql: 'false', bindings: [] };
+  switch (condition.kind) {
+    case 'const':
+      return { sql: condition.value ? 'true' : 'false', bindings: [] };
+    case 'tsq':
+      return { sql: `s.${condition.column} @@ ?::tsquery`, bindings: [condition.query] };
+    case 'sql':
+      return { sql: condition.sql, bindings: condition.bindings };
+  }
+}
+
+function wrap(text: string): string {
+  return text.startsWith('(') && balancedOuter(text) ? text : `(${text})`;
+}
+
+/** True when the whole text is one parenthesised group: "(a) & (b)" is not. */
+function balancedOuter(text: string): boolean {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') depth++;
+    if (ch === ')') {
+      depth--;
+      if (depth === 0 && i < text.length - 1) return false;
+    }
+  }
+  return depth === 0;
+}
+
+function parseNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new SearchQueryError(`Invalid number: '${text}'`);
+  return value;
+}
+
+/**
+ * The positive text terms of q, per tsvector, OR-ed: what ts_rank scores against. Terms under a
+ * MUST_NOT add nothing to the score.
+ */
+export function rankingQueries(node: QueryNode | null): Partial<Record<TsColumn, string>> {
+  const collected: Record<TsColumn, string[]> = { tsv: [], ftsv: [] };
+  const visit = (current: QueryNode) => {
+    if (current.type === 'bool') {
+      for (const clause of current.clauses) if (clause.occur !== 'must_not') visit(clause.node);
+      return;
+    }
+    if (current.type !== 'term' || current.exists || current.wildcard) return;
+    const field = current.field ?? 'text';
+    if (fieldKind(field) !== 'text') return;
+    const column: TsColumn = field === 'text' ? 'tsv' : 'ftsv';
+    const query = termTsquery(current.value, { prefix: current.prefix, lexemePrefix: field === 'text' ? '' : `${field}:` });
+    if (query) collected[column].push(query);
+  };
+  if (node) visit(node);
+  const out: Partial<Record<TsColumn, string>> = {};
+  for (const column of ['tsv', 'ftsv'] as const) {
+    if (collected[column].length) out[column] = [...new Set(collected[column])].join(' | ');
+  }
+  return out;
+}
