@@ -15,7 +15,7 @@ export interface ApiTokenRow {
 
 export const apiTokens = {
   async insert(db: Db, row: ApiTokenRow): Promise<void> {
-    await db('api_token').insert(row);
+    await db('api_token').insert({ ...row, plugin_extras: row.plugin_extras === null ? null : JSON.stringify(row.plugin_extras) });
   },
   /** The token's row and its user, when the token exists, has not expired and the user is active. */
   async findActive(db: Db, tokenHash: string, nowIso: string): Promise<{ token: ApiTokenRow; user: UserRow } | undefined> {

@@ -52,4 +52,36 @@ export const tags = {
     if (options.offset) q.offset(options.offset);
     return q;
   },
+  /**
+   * tag_list / tag_search: free tags on at least one active dataset, or every tag of a vocabulary,
+   * whose name contains all the terms (case-insensitive), by name.
+   */
+  async search(db: Db, options: { terms: string[]; vocabularyId?: string | null; limit?: number; offset?: number }): Promise<{ rows: TagRow[]; count: number }> {
+    const q = db('tag as t');
+    if (options.vocabularyId) q.where('t.vocabulary_id', options.vocabularyId);
+    else {
+      q.whereNull('t.vocabulary_id').whereExists((sub) =>
+        sub.select(1).from('package_tag as pt').join('package as p', 'p.id', 'pt.package_id').whereRaw('pt.tag_id = t.id').where('p.state', 'active'),
+      );
+    }
+    for (const term of options.terms) q.whereRaw('t.name ilike ?', [`%${term.replace(/[\\%_]/g, '\\$&')}%`]);
+    const counted = await q.clone().count<{ count: number }[]>('* as count').first();
+    const list = q.orderBy('t.name').select('t.id', 't.name', 't.vocabulary_id');
+    if (options.limit !== undefined) list.limit(options.limit);
+    if (options.offset) list.offset(options.offset);
+    return { rows: await list, count: Number(counted?.count ?? 0) };
+  },
+  async vocabularyExists(db: Db, vocabularyId: string): Promise<boolean> {
+    return !!(await db('tag').where('vocabulary_id', vocabularyId).first('id'));
+  },
+  /** The stored package dicts of the active public datasets carrying a tag, newest change first. */
+  async publicPackagesWithTag(db: Db, tagId: string, limit: number): Promise<string[]> {
+    const rows: Array<{ data: string }> = await db('package as p')
+      .join('package_tag as pt', 'pt.package_id', 'p.id')
+      .where({ 'pt.tag_id': tagId, 'p.state': 'active', 'p.private': false })
+      .orderBy('p.metadata_modified', 'desc')
+      .limit(limit)
+      .select('p.data');
+    return rows.map((row) => row.data);
+  },
 };

@@ -33,6 +33,9 @@ export interface UserSearch {
 /** The columns user_list may sort by, besides display_name and number_created_packages. */
 export const USER_SORT_COLUMNS = ['id', 'name', 'fullname', 'email', 'about', 'created', 'last_active', 'sysadmin', 'state', 'image_url'];
 
+// jsonb columns get JSON text: drivers differ in how they pass a bare object.
+const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 export const users = {
@@ -43,10 +46,12 @@ export const users = {
     return db<UserRow>('user').where('id', id).first();
   },
   async insert(db: Db, row: UserRow): Promise<void> {
-    await db('user').insert(row);
+    await db('user').insert({ ...row, plugin_extras: jsonOrNull(row.plugin_extras) });
   },
   async update(db: Db, id: string, changes: Partial<UserRow>): Promise<void> {
-    await db('user').where('id', id).update(changes);
+    const values: Record<string, unknown> = { ...changes };
+    if (changes.plugin_extras !== undefined) values.plugin_extras = jsonOrNull(changes.plugin_extras);
+    await db('user').where('id', id).update(values);
   },
   async count(db: Db): Promise<number> {
     const row = await db('user').count<{ count: number }[]>('* as count').first();
@@ -66,12 +71,12 @@ export const users = {
     return Number(row?.count ?? 0);
   },
   /** Non-deleted users for user_list / user_autocomplete, filtered and ordered in SQL. */
-  async search(db: Db, options: UserSearch): Promise<UserRow[]> {
+  async search(db: Db, options: UserSearch): Promise<Array<UserRow & { number_created_packages: number }>> {
     const createdCount = db('package as p')
       .count('*')
       .whereRaw('p.creator_user_id = u.id')
       .where({ 'p.state': 'active', 'p.private': false });
-    const query = db('user as u').whereNot('u.state', 'deleted').select('u.*');
+    const query = db('user as u').whereNot('u.state', 'deleted').select('u.*', db.raw('(?) as number_created_packages', [createdCount]));
     if (options.q) {
       const pattern = `%${escapeLike(options.q)}%`;
       query.where((where) => {

@@ -67,7 +67,7 @@ export interface OrgFixture {
 export const ORGS: OrgFixture[] = [
   { id: 'org-tc', name: 'so-tai-chinh', title: 'Sở Tài chính', is_organization: true },
   { id: 'org-yt', name: 'so-y-te', title: 'Sở Y tế', is_organization: true },
-  { id: 'org-hn', name: 'ubnd-ha-noi', title: 'UBND Thành phố Hà Nội', is_organization: true },
+  { id: 'org-dn', name: 'ubnd-da-nang', title: 'UBND Thành phố Đà Nẵng', is_organization: true },
   { id: 'grp-kt', name: 'kinh-te', title: 'Kinh tế', is_organization: false },
   { id: 'grp-mt', name: 'moi-truong', title: 'Môi trường', is_organization: false },
 ];
@@ -231,7 +231,7 @@ export function standardDatasets(): DataDict[] {
       name: 'chat-luong-khong-khi',
       title: 'Chất lượng không khí Đà Nẵng',
       notes: 'Chỉ số AQI theo giờ.',
-      org: 'ubnd-ha-noi',
+      org: 'ubnd-da-nang',
       groups: ['moi-truong', 'kinh-te'],
       tags: ['môi trường', 'không khí'],
       formats: ['JSON'],
