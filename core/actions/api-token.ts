@@ -13,7 +13,7 @@ import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 /** A timestamp column as CKAN prints datetimes: naive ISO, microseconds, no zone. */
 export function isoFromDb(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString().replace(/Z$/, '').replace(/\.000$/, '');
+  if (value instanceof Date) return pgTimestampToIso(value.toISOString().replace(/Z$/, ''));
   return pgTimestampToIso(String(value));
 }
 
@@ -64,7 +64,8 @@ export async function issueApiToken(
   let expiresAt: string | null = null;
   let pluginExtras = options.pluginExtras ?? null;
   if (options.expiresInSeconds) {
-    expiresAt = new Date(clock.now().getTime() + options.expiresInSeconds * 1000).toISOString().replace(/Z$/, '');
+    // Naive UTC with six fraction digits, as Python's isoformat() prints the plugin's value.
+    expiresAt = new Date(clock.now().getTime() + options.expiresInSeconds * 1000).toISOString().replace(/Z$/, '000');
     // Where CKAN's expire_api_token plugin records the expiry, so api_token_list shows it the same way.
     pluginExtras = { ...(pluginExtras ?? {}), expire_api_token: { exp: expiresAt } };
   }

@@ -6,6 +6,15 @@ import { packageActions, packageAliases } from './package/index.ts';
 import { resourceActions } from './resource.ts';
 import { packageAuth, resourceAuth } from '../auth/functions/package.ts';
 import { packageSearchActions, packageSearchAuth } from './package-search.ts';
+import { groupActions } from './group.ts';
+import { groupAuth } from '../auth/functions/group.ts';
+import { userActions } from './user.ts';
+import { userAuth } from '../auth/functions/user.ts';
+import { apiTokenActions } from './api-token.ts';
+import { apiTokenAuth } from '../auth/functions/api-token.ts';
+import { tagActions } from './tag.ts';
+import { tagAuth } from '../auth/functions/tag.ts';
+import { collaboratorActions } from './collaborator.ts';
 
 export function registerCoreActions(registry: ActionRegistry): void {
   registry.registerMany(siteActions);
@@ -16,5 +25,14 @@ export function registerCoreActions(registry: ActionRegistry): void {
   registry.registerAuthMany(resourceAuth);
   registry.registerMany(packageSearchActions);
   registry.registerAuthMany(packageSearchAuth);
+  registry.registerMany(groupActions);
+  registry.registerAuthMany(groupAuth);
+  registry.registerMany(userActions);
+  registry.registerAuthMany(userAuth);
+  registry.registerMany(apiTokenActions);
+  registry.registerAuthMany(apiTokenAuth);
+  registry.registerMany(tagActions);
+  registry.registerAuthMany(tagAuth);
+  registry.registerMany(collaboratorActions);
   for (const [alias, target] of Object.entries(packageAliases)) registry.alias(alias, target);
 }

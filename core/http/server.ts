@@ -105,6 +105,14 @@ export async function startServer(kernel: Kernel, options: { port?: number; host
   }
 
   let closing: Promise<void> | null = null;
+  // While shutting down, a connection whose request just finished is closed at once instead of
+  // lingering as keep-alive until the timeout.
+  server.on('request', (_req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
+  });
   const close = () => {
     closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -74,6 +74,8 @@ export const booleanValidator: Validator = (value) => {
   if (isAbsent(value)) return false;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') return value === 1;
+  // CKAN calls value.lower() and answers a dict or list with a 500; a 409 says what is wrong.
+  if (typeof value === 'object') throw new Invalid('Must be a boolean');
   return ['true', 'yes', 't', 'y', '1'].includes(String(value).toLowerCase());
 };
 
@@ -141,8 +143,9 @@ export function maxLength(max: number, message?: string): Validator {
   };
 }
 
-// The HTML5 e-mail pattern CKAN uses (ckan/logic/validators.py email_pattern).
-const EMAIL = /^[\w.!#$%&'*+/=?^`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+// The HTML5 e-mail pattern CKAN uses (ckan/logic/validators.py email_pattern), with its extra
+// refusal of a leading, trailing or doubled dot.
+const EMAIL = /^(?!\.)(?!.*\.$)(?!.*?\.\.)[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 
 export const emailValidator: Validator = (value) => {
   if (typeof value === 'string' && value !== '' && !EMAIL.test(value)) {

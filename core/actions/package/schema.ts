@@ -26,7 +26,8 @@ import { fieldValidators, type DeclaredField } from '../../validation/fields.ts'
 import { hasPermissionFor } from '../../auth/authz.ts';
 import { isUploadedFile } from '../../storage/file-store.ts';
 import { cleanFormat, guessFormatFromUrl } from './resource-format.ts';
-import type { DataDict } from '../types.ts';
+import type { ErrorDict } from '../../errors.ts';
+import type { ActionContext, DataDict } from '../types.ts';
 
 /** Keys of the package dict that are not user input (package_show output sent back is harmless). */
 export const CORE_DATASET_KEYS = new Set([
@@ -69,13 +70,19 @@ const packageIdDoesNotExist: Validator = async (value, field) => {
   return value;
 };
 
-/** owner_org_validator: resolves id or name to the id; checks create_dataset permission. */
+/**
+ * owner_org_validator: resolves id or name to the id. The create_dataset permission is needed only
+ * when the organization changes (or on create), so an editor collaborator who is no member of the
+ * organization can still send the dataset back unchanged, and a deleted dataset of a deleted
+ * organization can still be restored.
+ */
 function ownerOrgValidator(mode: 'create' | 'update'): Validator {
   return async (value, field) => {
-    const { action } = field.context;
+    const { action, current } = field.context;
     const unownedAllowed = action.services.config.auth.create_unowned_dataset;
     if (value === MISSING || value === null || value === undefined) {
       if (mode === 'update') {
+        // Lenient where CKAN is strict: a missing owner_org keeps the current one.
         delete field.data[field.key];
         throw new StopOnError();
       }
@@ -87,17 +94,36 @@ function ownerOrgValidator(mode: 'create' | 'update'): Validator {
       if (!unownedAllowed) throw new Invalid('An organization must be provided');
       return null;
     }
+    const currentOrg = (current?.owner_org as string | null | undefined) ?? null;
     const org = await action.services.repos.groups.get(action.db(), String(value));
-    if (!org || !org.is_organization || org.state === 'deleted') {
+    if (current && org && org.id !== currentOrg && (await collaboratorMayNotMove(action, current.id as string, currentOrg))) {
+      field.error('You cannot move this dataset to another organization');
+      throw new StopOnError();
+    }
+    if (!org || !org.is_organization || (org.state === 'deleted' && org.id !== currentOrg)) {
       field.error('Organization does not exist');
       throw new StopOnError();
     }
-    if (!action.ignoreAuth && !(await hasPermissionFor(action, org.id, 'create_dataset'))) {
+    if (org.id !== currentOrg && !action.ignoreAuth && !(await hasPermissionFor(action, org.id, 'create_dataset'))) {
       field.error('You cannot add a dataset to this organization');
       throw new StopOnError();
     }
     return org.id;
   };
+}
+
+/**
+ * ckan.auth.allow_collaborators_to_change_owner_org is off by default: a collaborator who is not
+ * also an editor of the dataset's organization may not move it elsewhere.
+ */
+async function collaboratorMayNotMove(action: ActionContext, packageId: string, currentOrg: string | null): Promise<boolean> {
+  const { config, repos } = action.services;
+  const user = action.user;
+  if (!user || user.sysadmin || action.ignoreAuth) return false;
+  if (!config.auth.allow_dataset_collaborators || config.auth.allow_collaborators_to_change_owner_org) return false;
+  const row = await repos.collaborators.get(action.db(), packageId, user.id);
+  if (!row || !['admin', 'editor'].includes(row.capacity)) return false;
+  return !(await hasPermissionFor(action, currentOrg, 'update_dataset'));
 }
 
 /** ignore_not_package_admin: only sysadmins (on create) or dataset editors (on update) set state. */
@@ -296,6 +322,22 @@ const duplicateExtrasKey: DictValidator = (_data, errors, _context, input) => {
   }
 };
 
+/** One id twice in the same list would make the resource rows collide; name the second one. */
+const duplicateResourceIds: DictValidator = (data, errors) => {
+  const resources: DataDict[] = Array.isArray(data.resources) ? data.resources : [];
+  const seen = new Set<string>();
+  resources.forEach((resource, index) => {
+    const id = resource?.id;
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) {
+      const list = (errors.resources ??= resources.map(() => ({}))) as ErrorDict[];
+      const own = (list[index] ??= {});
+      own.id = [...((own.id as string[] | undefined) ?? []), 'Resource id already exists.'];
+    }
+    seen.add(id);
+  });
+};
+
 export function datasetSchema(mode: 'create' | 'update', declared: readonly DeclaredField[]): Schema {
   const rootKeys = new Set([...CORE_DATASET_KEYS, ...declared.map((field) => field.field_name)]);
   const fields: Schema['fields'] = {
@@ -328,7 +370,7 @@ export function datasetSchema(mode: 'create' | 'update', declared: readonly Decl
     unknown: 'ignore',
     junkIsError: true,
     before: [duplicateExtrasKey],
-    after: [tagStringConvert],
+    after: [tagStringConvert, duplicateResourceIds],
   };
 }
 

@@ -45,6 +45,17 @@ async function isCollaborator(context: ActionContext, packageId: string, capacit
   return !!row && capacities.includes(row.capacity);
 }
 
+/**
+ * authz.can_manage_collaborators: an admin of the dataset's organization, an admin collaborator,
+ * or the creator of a dataset outside any organization (where unowned datasets are allowed).
+ */
+async function mayManageCollaborators(context: ActionContext, pkg: PackageHead): Promise<boolean> {
+  if (!context.user) return false;
+  if (!pkg.owner_org && context.services.config.auth.create_unowned_dataset && pkg.creator_user_id === context.user.id) return true;
+  if (pkg.owner_org && (await hasPermissionFor(context, pkg.owner_org, 'membership'))) return true;
+  return isCollaborator(context, pkg.id, ['admin']);
+}
+
 export async function mayUpdatePackage(context: ActionContext, pkg: PackageHead, data: DataDict = {}): Promise<AuthResult> {
   const allowed = pkg.owner_org
     ? await hasPermissionFor(context, pkg.owner_org, 'update_dataset')
@@ -99,35 +110,31 @@ export const packageAuth: Record<string, AuthDefinition> = {
   // Only sysadmins purge; they pass before this runs.
   dataset_purge: { fn: () => false },
   package_collaborator_list: {
+    allowAnonymous: true,
     fn: async (context, data) => {
       const pkg = await packageForAuth(context, data);
-      if (pkg.owner_org && (await hasPermissionFor(context, pkg.owner_org, 'membership'))) return true;
-      if (await isCollaborator(context, pkg.id, ['admin'])) return true;
-      return { success: false, msg: `User ${userName(context)} not authorized to list collaborators on dataset ${pkg.id}` };
+      if (await mayManageCollaborators(context, pkg)) return true;
+      return { success: false, msg: `User ${userName(context)} not authorized to list collaborators from this dataset` };
     },
   },
   package_collaborator_create: {
     fn: async (context, data) => {
       const pkg = await packageForAuth(context, data);
-      if (pkg.owner_org && (await hasPermissionFor(context, pkg.owner_org, 'membership'))) return true;
-      if (await isCollaborator(context, pkg.id, ['admin'])) return true;
+      if (await mayManageCollaborators(context, pkg)) return true;
       return { success: false, msg: `User ${userName(context)} not authorized to add collaborators to this dataset` };
     },
   },
   package_collaborator_delete: {
     fn: async (context, data) => {
       const pkg = await packageForAuth(context, data);
-      if (pkg.owner_org && (await hasPermissionFor(context, pkg.owner_org, 'membership'))) return true;
-      if (await isCollaborator(context, pkg.id, ['admin'])) return true;
+      if (await mayManageCollaborators(context, pkg)) return true;
       return { success: false, msg: `User ${userName(context)} not authorized to remove collaborators from this dataset` };
     },
   },
+  // Only your own collaborations (sysadmins pass before this runs).
   package_collaborator_list_for_user: {
-    fn: (context, data) => {
-      const id = data.id ?? context.user?.id;
-      if (context.user && (id === context.user.id || id === context.user.name)) return true;
-      return { success: false, msg: `User ${userName(context)} not authorized to list collaborations of another user` };
-    },
+    allowAnonymous: true,
+    fn: (context, data) => !!context.user && (data.id === context.user.id || data.id === context.user.name),
   },
 };
 

@@ -12,8 +12,6 @@ export function registerServe(program: Command, cli: CliContext) {
       const port = options.port !== undefined ? Number(options.port) : undefined;
       const running = await startServer(kernel, { port });
       const { logger, config } = kernel.container.cradle;
-      logger.info({ url: running.url, database: kernel.database.label, plugins: kernel.plugins.map((p) => p.name) }, 'Kho is serving');
-      process.stdout.write(`Kho is serving ${config.site.url} (listening on ${running.url}, database: ${kernel.database.label})\n`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
@@ -27,7 +25,10 @@ export function registerServe(program: Command, cli: CliContext) {
           },
         );
       };
+      // Handlers first: a supervisor may send SIGTERM as soon as it sees the start-up line.
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
+      logger.info({ url: running.url, database: kernel.database.label, plugins: kernel.plugins.map((p) => p.name) }, 'Kho is serving');
+      process.stdout.write(`Kho is serving ${config.site.url} (listening on ${running.url}, database: ${kernel.database.label})\n`);
     });
 }

@@ -9,7 +9,7 @@ import { SearchError } from '../../errors.ts';
 import type { SearchIndex, SearchIndexFactory, SearchQuery, SearchResult } from '../search-index.ts';
 import { buildIndexDocument, datasetPermissionLabels, fieldKind, isMultiValued, isSortable } from '../index-document.ts';
 import { textArrayLiteral } from './analysis.ts';
-import { ROW_COLUMNS, ROW_PLACEHOLDERS, rowBindings, searchRow, type SearchRow } from './row.ts';
+import { ARRAY_COLUMNS, ROW_COLUMNS, ROW_PLACEHOLDERS, SCALAR_COLUMNS, rowBindings, searchRow, type SearchRow } from './row.ts';
 import { QueryTranslator, allOf, rankingQueries, render, type Condition } from './translate.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
@@ -19,15 +19,12 @@ const RANK_WEIGHTS = '{0.25,0.25,0.5,1}';
 const REBUILD_BATCH = 500;
 
 const SORT_COLUMNS: Record<string, string> = {
-  id: 'package_id',
-  name: 'name',
+  ...SCALAR_COLUMNS,
   title_string: 'title_sort',
   metadata_created: 'metadata_created',
   metadata_modified: 'metadata_modified',
   num_resources: 'num_resources',
   num_tags: 'num_tags',
-  state: 'state',
-  capacity: 'capacity',
 };
 
 const UPSERT_SET = ROW_COLUMNS.filter((column) => column !== 'package_id')
@@ -151,17 +148,27 @@ export function buildSearchSql(query: SearchQuery, now: Date): Statement {
   // A total order: paging with start never repeats or skips a dataset.
   if (!hasId) order.push('m.package_id asc');
 
+  // Each facet field becomes a column of the matched set: its values, whichever way they are stored.
   const facetFields = [...new Set(query.facetFields)];
-  facetFields.forEach((field, i) => {
+  const facetSources = facetFields.map((field, i) => {
+    if (SCALAR_COLUMNS[field]) {
+      columns.push(`s.${SCALAR_COLUMNS[field]} as f${i}`);
+      return `(select m.f${i} as v from m where m.f${i} is not null)`;
+    }
+    if (ARRAY_COLUMNS[field]) {
+      columns.push(`s.${ARRAY_COLUMNS[field]} as f${i}`);
+      return `(select unnest(m.f${i}) as v from m)`;
+    }
     columns.push(`s.exact -> ? as f${i}`);
     columnBindings.push(field);
+    return `(select jsonb_array_elements_text(m.f${i}) as v from m)`;
   });
 
   const bindings: unknown[] = [...columnBindings, ...where.bindings];
-  const facetSql = facetFields.map((_field, i) => {
+  const facetSql = facetSources.map((source) => {
     bindings.push(query.facetMincount, query.facetLimit < 0 ? null : query.facetLimit);
     return `(select coalesce(json_agg(json_build_array(t.v, t.c) order by t.c desc, t.v collate "C"), '[]'::json)
-        from (select e.v, count(*) as c from m cross join lateral jsonb_array_elements_text(m.f${i}) as e(v)
+        from (select e.v, count(*) as c from ${source} as e
               group by e.v having count(*) >= ? order by count(*) desc, e.v collate "C" limit ?) t)`;
   });
 
@@ -174,7 +181,7 @@ export function buildSearchSql(query: SearchQuery, now: Date): Statement {
     select page.ord, p.data, null, null
       from (select y.package_id, row_number() over () as ord
               from (select m.package_id from m order by ${order.join(', ')} limit ? offset ?) y) page
-      join package p on p.id = page.package_id
+      join package p on p.id = (page.package_id collate "default")
     order by ord nulls first`;
     bindings.push(query.rows, query.start);
   }

@@ -1,11 +1,27 @@
-// One package_search row from a flat index document: the columns filters and sorts use, every
-// exact-match field as a jsonb object of string arrays (GIN containment answers `field:value`), the
-// catch-all `text` as a weighted tsvector, and each analysed text field in a second tsvector whose
-// lexemes carry the field name ("title:record"), so `title:record` is a GIN lookup too.
+// One package_search row from a flat index document. The exact fields clients filter and facet on
+// most have their own columns (btree or GIN over text[]: exact, no recheck, cheap to count); every
+// other exact field is in a jsonb object of string arrays (GIN containment answers `field:value`);
+// the catch-all `text` is a weighted tsvector; each analysed text field goes into a second tsvector
+// whose lexemes carry the field name ("title:record"), so `title:record` is a GIN lookup too.
 import type { DataDict } from '../../actions/types.ts';
 import type { IndexDocument } from '../../plugins/interfaces.ts';
 import { CATCH_ALL_SOURCES, asStrings, catchAllWeight, documentUrls, fieldKind } from '../index-document.ts';
 import { TsvectorBuilder, sortKey, textArrayLiteral } from './analysis.ts';
+
+/** Single-valued exact fields stored in a column of their own (field → column). */
+export const SCALAR_COLUMNS: Readonly<Record<string, string>> = {
+  id: 'package_id',
+  name: 'name',
+  state: 'state',
+  capacity: 'capacity',
+  organization: 'organization',
+  owner_org: 'owner_org',
+  license_id: 'license_id',
+  dataset_type: 'dataset_type',
+};
+
+/** Multi-valued exact fields stored as text[] columns (field → column). */
+export const ARRAY_COLUMNS: Readonly<Record<string, string>> = { tags: 'tags', groups: 'groups', res_format: 'res_format' };
 
 export interface SearchRow {
   package_id: string;
@@ -14,6 +30,14 @@ export interface SearchRow {
   /** text[] literal */
   labels: string;
   name: string;
+  organization: string | null;
+  owner_org: string | null;
+  license_id: string | null;
+  dataset_type: string | null;
+  /** text[] literals */
+  tags: string;
+  groups: string;
+  res_format: string;
   title_sort: string;
   metadata_created: string;
   metadata_modified: string;
@@ -26,13 +50,26 @@ export interface SearchRow {
   ftsv: string;
 }
 
+const CASTS: Partial<Record<keyof SearchRow, string>> = {
+  labels: '::text[]',
+  tags: '::text[]',
+  groups: '::text[]',
+  res_format: '::text[]',
+  metadata_created: '::timestamp',
+  metadata_modified: '::timestamp',
+  exact: '::jsonb',
+  tsv: '::tsvector',
+  ftsv: '::tsvector',
+};
+
 export const ROW_COLUMNS: ReadonlyArray<keyof SearchRow> = [
-  'package_id', 'state', 'capacity', 'labels', 'name', 'title_sort', 'metadata_created', 'metadata_modified',
-  'num_resources', 'num_tags', 'exact', 'tsv', 'ftsv',
+  'package_id', 'state', 'capacity', 'labels', 'name', 'organization', 'owner_org', 'license_id', 'dataset_type',
+  'tags', 'groups', 'res_format', 'title_sort', 'metadata_created', 'metadata_modified', 'num_resources', 'num_tags',
+  'exact', 'tsv', 'ftsv',
 ];
 
-/** The SQL placeholder (with cast) of each column, in ROW_COLUMNS order. */
-export const ROW_PLACEHOLDERS = '(?, ?, ?, ?::text[], ?, ?, ?::timestamp, ?::timestamp, ?, ?, ?::jsonb, ?::tsvector, ?::tsvector)';
+/** The SQL placeholders (with casts) of one row, in ROW_COLUMNS order. */
+export const ROW_PLACEHOLDERS = `(${ROW_COLUMNS.map((column) => `?${CASTS[column] ?? ''}`).join(', ')})`;
 
 const EPOCH = '1970-01-01T00:00:00';
 
@@ -41,7 +78,7 @@ export function searchRow(doc: IndexDocument, pkg: DataDict): SearchRow {
   const fields = new TsvectorBuilder();
   for (const [field, value] of Object.entries(doc)) {
     const values = asStrings(value);
-    if (!values.length) continue;
+    if (!values.length || SCALAR_COLUMNS[field] || ARRAY_COLUMNS[field]) continue;
     if (fieldKind(field) === 'text') {
       if (field === 'text') continue;
       for (const text of values) fields.add(text, 'D', `${field}:`);
@@ -63,13 +100,20 @@ export function searchRow(doc: IndexDocument, pkg: DataDict): SearchRow {
     if (weight) for (const text of asStrings(doc[field])) catchAll.add(text, weight);
   }
 
-  const labels = asStrings(doc.permission_labels);
+  const first = (field: string): string | null => asStrings(doc[field])[0] ?? null;
   return {
     package_id: String(pkg.id),
     state: String(pkg.state ?? 'active'),
     capacity: pkg.private ? 'private' : 'public',
-    labels: textArrayLiteral(labels),
+    labels: textArrayLiteral(asStrings(doc.permission_labels)),
     name: String(pkg.name ?? ''),
+    organization: first('organization'),
+    owner_org: first('owner_org'),
+    license_id: first('license_id'),
+    dataset_type: first('dataset_type'),
+    tags: textArrayLiteral(asStrings(doc.tags)),
+    groups: textArrayLiteral(asStrings(doc.groups)),
+    res_format: textArrayLiteral(asStrings(doc.res_format)),
     title_sort: sortKey(typeof pkg.title === 'string' ? pkg.title : ''),
     metadata_created: typeof pkg.metadata_created === 'string' ? pkg.metadata_created : EPOCH,
     metadata_modified: typeof pkg.metadata_modified === 'string' ? pkg.metadata_modified : EPOCH,

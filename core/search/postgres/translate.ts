@@ -6,7 +6,8 @@ import { nfc } from '../../text/vietnamese.ts';
 import type { BoolNode, QueryNode, RangeNode, TermNode } from '../query-ast.ts';
 import { resolveDateMath } from '../date-math.ts';
 import { fieldKind, solrDate } from '../index-document.ts';
-import { escapeLike, normalizeText, termTsquery, wildcardToLike } from './analysis.ts';
+import { escapeLike, normalizeText, termTsquery, textArrayLiteral, wildcardToLike } from './analysis.ts';
+import { ARRAY_COLUMNS, SCALAR_COLUMNS } from './row.ts';
 
 export interface Sql {
   sql: string;
@@ -25,8 +26,6 @@ export type Condition =
 const TRUE: Condition = { kind: 'const', value: true };
 const FALSE: Condition = { kind: 'const', value: false };
 
-/** Exact fields that have their own (btree-indexed) column. */
-const COLUMN_FIELDS: Record<string, string> = { id: 's.package_id', name: 's.name', state: 's.state', capacity: 's.capacity' };
 const DATE_COLUMNS: Record<string, string> = { metadata_created: 's.metadata_created', metadata_modified: 's.metadata_modified' };
 const NUMBER_COLUMNS: Record<string, string> = { num_resources: 's.num_resources', num_tags: 's.num_tags' };
 
@@ -90,16 +89,31 @@ export class QueryTranslator {
   }
 
   private exactTerm(field: string, node: TermNode): Condition {
-    const column = COLUMN_FIELDS[field];
-    if (node.exists) return column ? TRUE : sql('jsonb_exists(s.exact, ?)', [field]);
+    const scalar = SCALAR_COLUMNS[field];
+    const array = ARRAY_COLUMNS[field];
+    if (node.exists) {
+      if (scalar) return sql(`s.${scalar} is not null`);
+      if (array) return sql(`cardinality(s.${array}) > 0`);
+      return sql('jsonb_exists(s.exact, ?)', [field]);
+    }
     const value = nfc(node.value);
     if (node.prefix || node.wildcard) {
       const pattern = node.wildcard ? wildcardToLike(value) : `${escapeLike(value)}%`;
-      if (column) return sql(`${column} like ?`, [pattern]);
-      return sql(`exists (select 1 from jsonb_array_elements_text(s.exact -> ?) as e(v) where e.v like ?)`, [field, pattern]);
+      if (scalar) return sql(`s.${scalar} like ?`, [pattern]);
+      return sql(`exists (select 1 from ${this.elements(field)} as e(v) where e.v like ?)`, [...this.elementBindings(field), pattern]);
     }
-    if (column) return sql(`${column} = ?`, [value]);
+    if (scalar) return sql(`s.${scalar} = ?`, [value]);
+    if (array) return sql(`s.${array} @> ?::text[]`, [textArrayLiteral([value])]);
     return sql('s.exact @> ?::jsonb', [JSON.stringify({ [field]: [value] })]);
+  }
+
+  /** The values of a multi-valued exact field, as a set-returning SQL expression. */
+  private elements(field: string): string {
+    return ARRAY_COLUMNS[field] ? `unnest(s.${ARRAY_COLUMNS[field]})` : 'jsonb_array_elements_text(s.exact -> ?)';
+  }
+
+  private elementBindings(field: string): unknown[] {
+    return ARRAY_COLUMNS[field] ? [] : [field];
   }
 
   // ---- ranges ----
@@ -123,10 +137,10 @@ export class QueryTranslator {
       const upper = node.upper === null ? null : parseNumber(node.upper);
       return this.between(NUMBER_COLUMNS[field], '', node, lower, upper);
     }
-    const column = COLUMN_FIELDS[field];
+    const scalar = SCALAR_COLUMNS[field];
     const lower = node.lower === null ? null : nfc(node.lower);
     const upper = node.upper === null ? null : nfc(node.upper);
-    if (column) return this.between(column, ' collate "C"', node, lower, upper);
+    if (scalar) return this.between(`s.${scalar}`, '', node, lower, upper);
     return this.elementBetween(field, node, lower, upper);
   }
 
@@ -147,7 +161,7 @@ export class QueryTranslator {
   /** A multi-valued exact field matches a range when any of its values is inside it (code-point order). */
   private elementBetween(field: string, node: RangeNode, lower: string | null, upper: string | null): Condition {
     const parts: string[] = [];
-    const bindings: unknown[] = [field];
+    const bindings: unknown[] = this.elementBindings(field);
     if (lower !== null) {
       parts.push(`e.v collate "C" ${node.includeLower ? '>=' : '>'} ?`);
       bindings.push(lower);
@@ -156,7 +170,7 @@ export class QueryTranslator {
       parts.push(`e.v collate "C" ${node.includeUpper ? '<=' : '<'} ?`);
       bindings.push(upper);
     }
-    return sql(`exists (select 1 from jsonb_array_elements_text(s.exact -> ?) as e(v) where ${parts.join(' and ')})`, bindings);
+    return sql(`exists (select 1 from ${this.elements(field)} as e(v) where ${parts.join(' and ')})`, bindings);
   }
 
   // ---- booleans ----
@@ -192,7 +206,8 @@ export function negate(condition: Condition): Condition {
     case 'tsq':
       return { ...condition, query: `!${wrap(condition.query)}` };
     case 'sql':
-      return sql(`not ${wrap(condition.sql)}`, condition.bindings);
+      // Null-safe: a dataset without an organization does match -organization:x.
+      return sql(`not coalesce(${condition.sql}, false)`, condition.bindings);
   }
 }
 
@@ -234,7 +249,7 @@ function combine(conditions: Condition[], operator: 'and' | 'or'): Condition {
 function atLeast(minimum: number, conditions: Condition[]): Condition {
   const rendered = conditions.map((condition) => render(condition));
   const count = sql(
-    `(${rendered.map((part) => `(${part.sql})::int`).join(' + ')}) >= ${minimum}`,
+    `(${rendered.map((part) => `coalesce((${part.sql})::int, 0)`).join(' + ')}) >= ${minimum}`,
     rendered.flatMap((part) => part.bindings),
   );
   return allOf([anyOf(conditions), count]);

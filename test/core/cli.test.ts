@@ -1,0 +1,188 @@
+// The `kho` command as an operator uses it, run as a real process against a real data folder.
+// With TEST_DATABASE_URL set, the commands run against that PostgreSQL server instead.
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import knexFactory from 'knex';
+import { PROJECT_ROOT } from '../../core/config/load.ts';
+
+const BIN = path.join(PROJECT_ROOT, 'core/cli/bin.js');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function kho(args: string[], env: Record<string, string>): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Start `kho serve` and resolve once it says where it listens. */
+function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stdout: () => string; exited: Promise<number | null> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    const timer = setTimeout(() => reject(new Error(`kho serve did not start: ${stderr}`)), 60000);
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /listening on (http:\/\/\S+?),/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], stdout: () => stdout, exited });
+      }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kho serve exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+async function post(url: string, action: string, data: unknown, token?: string) {
+  const response = await fetch(`${url}/api/3/action/${action}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: token } : {}) },
+    body: JSON.stringify(data),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('kho CLI', function () {
+  this.timeout(120000);
+  let dataDir: string;
+  let env: Record<string, string>;
+  let dropDatabase: (() => Promise<void>) | null = null;
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kho-cli-'));
+    env = { KHO_DATA_DIR: dataDir, KHO_PORT: '0', KHO_HOST: '127.0.0.1', KHO_LOG_LEVEL: 'warn', KHO_CONFIG: '', KHO_PLUGINS: '' };
+    if (process.env.TEST_DATABASE_URL) {
+      const name = `kho_cli_${randomBytes(5).toString('hex')}`;
+      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
+      await admin.raw(`create database ${name}`);
+      await admin.destroy();
+      const url = new URL(process.env.TEST_DATABASE_URL);
+      url.pathname = `/${name}`;
+      env.KHO_DATABASE_URL = url.toString();
+      dropDatabase = async () => {
+        const again = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL!, pool: { min: 0, max: 1 } });
+        await again.raw(`drop database if exists ${name} with (force)`);
+        await again.destroy();
+      };
+    }
+  });
+  after(async () => {
+    await dropDatabase?.();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('kho db upgrade applies the migrations once, then reports the database up to date', async () => {
+    const first = await kho(['db', 'upgrade'], env);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.stdout).to.match(/Applied \d+ migration\(s\)/);
+    expect(first.stdout).to.include('core/0001_core');
+    const second = await kho(['db', 'upgrade'], env);
+    expect(second.code).to.equal(0);
+    expect(second.stdout).to.include('already up to date');
+  });
+
+  it('first start on an empty database creates sysadmin "admin" and prints its token once; SIGTERM stops it cleanly', async () => {
+    const server = await serve(env);
+    try {
+      const token = /API token: (\S+)/.exec(server.stdout())?.[1];
+      expect(token, 'the initial admin token is printed').to.be.a('string');
+      // A sysadmin passes auth and reaches validation; an anonymous caller is refused.
+      const asAdmin = await post(server.url, 'package_create', {}, token);
+      expect(asAdmin.status, 'the token authenticates a sysadmin').to.equal(409);
+      const anonymous = await post(server.url, 'package_create', {});
+      expect(anonymous.status).to.equal(403);
+
+      if (!env.KHO_DATABASE_URL) {
+        // The embedded database has one writer: a second process refuses with one clear line.
+        const blocked = await kho(['user', 'add', 'someone', 'email=a@b.vn', 'password=12345678'], env);
+        expect(blocked.code).to.equal(1);
+        expect(blocked.stderr.trim().split('\n')).to.have.length(1);
+        expect(blocked.stderr).to.match(/is in use by "kho serve" \(pid \d+\)/);
+      }
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).to.equal(0);
+
+    const again = await serve(env);
+    expect(again.stdout()).not.to.include('API token');
+    again.child.kill('SIGTERM');
+    expect(await again.exited).to.equal(0);
+  });
+
+  it('kho user add / sysadmin add / user token add (which prints only the token)', async () => {
+    const added = await kho(['user', 'add', 'so-tai-chinh', 'email=stc@binhdinh.gov.vn', 'password=mat-khau-du-dai', 'fullname=Sở Tài chính'], env);
+    expect(added.code, added.stderr).to.equal(0);
+    expect(added.stdout).to.include('Created user "so-tai-chinh"');
+
+    const duplicate = await kho(['user', 'add', 'so-tai-chinh', 'email=x@binhdinh.gov.vn', 'password=mat-khau-du-dai'], env);
+    expect(duplicate.code).to.equal(1);
+    expect(duplicate.stderr).to.match(/^Invalid: name: /);
+
+    const token = await kho(['user', 'token', 'add', 'so-tai-chinh', 'script'], env);
+    expect(token.code, token.stderr).to.equal(0);
+    expect(token.stdout).to.match(/^kho_[A-Za-z0-9_-]+\n$/);
+
+    const promoted = await kho(['sysadmin', 'add', 'so-tai-chinh'], env);
+    expect(promoted.code, promoted.stderr).to.equal(0);
+    const list = await kho(['sysadmin', 'list'], env);
+    expect(list.stdout.split('\n')).to.include.members(['admin', 'so-tai-chinh']);
+
+    const server = await serve(env);
+    try {
+      const create = await post(server.url, 'package_create', {}, token.stdout.trim());
+      expect(create.status, 'the new sysadmin token works').to.equal(409);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  it('kho plugins list shows the shipped plugins and whether they are enabled', async () => {
+    const listed = await kho(['plugins', 'list'], { ...env, KHO_PLUGINS: 'example' });
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(listed.stdout).to.match(/^enabled +example@1\.0\.0 /m);
+    const disabled = await kho(['plugins', 'list'], env);
+    expect(disabled.stdout).to.match(/^disabled +example@/m);
+  });
+
+  it('plugins add their own commands (IClick)', async () => {
+    const result = await kho(['example', 'events'], { ...env, KHO_PLUGINS: 'example' });
+    expect(result.code, result.stderr).to.equal(0);
+  });
+
+  it('a configuration error stops with one line on stderr and exit code 1', async () => {
+    const result = await kho(['db', 'upgrade'], { ...env, KHO_PORT: 'abc' });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.equal('Config: "server.port" must be an integer (got "abc") in environment variable KHO_PORT\n');
+    const unknown = await kho(['db', 'upgrade'], { ...env, KHO_PLUGINS: 'nope' });
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/^Config: unknown plugin "nope" in plugins \(available: .*\)\n$/);
+  });
+
+  it('kho config declaration documents every key with its environment variable', async () => {
+    const result = await kho(['config', 'declaration'], env);
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.include('server.port  (integer, default 5000, env KHO_SERVER_PORT or KHO_PORT)');
+    expect(result.stdout).to.include('example.greeting');
+  });
+});
