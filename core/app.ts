@@ -22,7 +22,8 @@ import { availablePlugins, loadPlugins } from './plugins/loader.ts';
 import { registerPlugins, type PluginExtensions } from './plugins/register.ts';
 import type { AnyPlugin } from './plugins/define-plugin.ts';
 import { createRootContainer, type Cradle } from './container.ts';
-import { repositories } from './model/index.ts';
+import { createRepositories } from './model/index.ts';
+import { listenForPackageChanges, PackageCache } from './model/package-cache.ts';
 import { LocalFileStore } from './storage/local-file-store.ts';
 import { createPostgresSearchIndex } from './search/postgres/index.ts';
 import { coreSchedules, JobQueueService, JobScheduler, JobWorker, registerCoreJobs } from './jobs/index.ts';
@@ -92,6 +93,11 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
     throw new ConfigError(`Cannot open the database: ${(err as Error).message}`);
   }
   const knex = database.knex;
+  // With PGlite this process is the only writer; with PostgreSQL other processes may write too, so
+  // the cache follows their NOTIFY messages and stays off while it cannot hear them.
+  const packageCache = new PackageCache({ capacity: config.cache.package_entries, enabled: true });
+  const cacheListener = config.database.url ? listenForPackageChanges(config.database.url, packageCache, logger) : null;
+  const repos = createRepositories({ packageCache });
 
   const queue = new JobQueueService({ knex, clock, logger, config: config.jobs });
   registerCoreJobs(queue);
@@ -107,7 +113,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
     actions,
     hooks,
     fields,
-    repos: repositories,
+    repos,
     fileStore,
     jobQueue: queue,
     plugins,
@@ -182,6 +188,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
         }
       }
       await searchIndex.close?.();
+      await cacheListener?.close();
       await database.close();
       lock?.release();
     },

@@ -3,7 +3,7 @@
 // plugin hooks commits or rolls back as one unit, and after-commit tasks run only on success.
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AwilixContainer } from 'awilix';
+import { asValue, type AwilixContainer } from 'awilix';
 import { NotAuthorized } from '../errors.ts';
 import type { Cradle } from '../container.ts';
 import type { ActionContext, AuthUser, CallOptions, DataDict } from './types.ts';
@@ -20,19 +20,33 @@ export interface ContextOptions {
   requestId?: string | null;
 }
 
-export function createActionContext(scope: AwilixContainer<Cradle>, options: ContextOptions): ActionContext {
-  return build(scope, options.user, options.ignoreAuth ?? false, options.requestId ?? null, { trx: null, afterCommit: [], onRollback: [] }, false);
+/**
+ * A context for one request or task. `container` is the root container; the request scope (with
+ * `user` and `requestId` registered) is created only if something asks for it, which keeps the hot
+ * read path free of per-request container work.
+ */
+export function createActionContext(container: AwilixContainer<Cradle>, options: ContextOptions): ActionContext {
+  let scope: AwilixContainer<Cradle> | null = null;
+  const lazyScope = () => {
+    if (!scope) {
+      scope = container.createScope();
+      scope.register({ user: asValue(options.user), requestId: asValue(options.requestId ?? null) });
+    }
+    return scope;
+  };
+  return build(container, lazyScope, options.user, options.ignoreAuth ?? false, options.requestId ?? null, { trx: null, afterCommit: [], onRollback: [] }, false);
 }
 
 function build(
-  scope: AwilixContainer<Cradle>,
+  container: AwilixContainer<Cradle>,
+  scopeOf: () => AwilixContainer<Cradle>,
   user: AuthUser | null,
   ignoreAuth: boolean,
   requestId: string | null,
   state: TransactionState,
   rawJsonOk: boolean,
 ): ActionContext {
-  const services = scope.cradle;
+  const services = container.cradle;
   const runAll = async (tasks: Array<() => unknown>, failure: string) => {
     for (const task of tasks) {
       try {
@@ -47,7 +61,9 @@ function build(
     ignoreAuth,
     requestId,
     rawJsonOk,
-    scope,
+    get scope() {
+      return scopeOf();
+    },
     services,
     get trx() {
       return state.trx;
@@ -57,7 +73,8 @@ function build(
       const entry = services.actions.get(name);
       if (!entry) throw new Error(`Action "${name}" is not registered`);
       const inner = build(
-        scope,
+        container,
+        scopeOf,
         options.user !== undefined ? options.user : user,
         options.ignoreAuth ?? ignoreAuth,
         requestId,

@@ -9,6 +9,7 @@ import { hasErrors, isPlainObject, validate, type Schema, type Validator } from 
 import {
   booleanValidator,
   convertToJsonIfString,
+  defaultValue,
   ignoreMissing,
   intValidator,
   listOfStrings,
@@ -36,7 +37,8 @@ const VALID_SOLR_PARAMETERS = new Set([
 
 const FACET_DISPLAY_FROM_GROUPS = ['groups', 'organization'];
 
-const defaultTo = (value: unknown): Validator => (given) => (given === undefined || given === null || given === '' ? value : given);
+/** limit_to_configured_maximum: too many rows is not an error, just capped. */
+const atMost = (max: number): Validator => (value) => (typeof value === 'number' && value > max ? max : value);
 
 /** fl: a list, or one string naming fields separated by commas or spaces. */
 const flFields: Validator = (value) => {
@@ -52,7 +54,7 @@ function searchSchema(rowsMax: number): Schema {
       q: [ignoreMissing, unicodeSafe],
       fl: [ignoreMissing, flFields],
       fq: [ignoreMissing, unicodeSafe],
-      rows: [defaultTo(10), naturalNumberValidator, (value: number) => Math.min(value, rowsMax)],
+      rows: [defaultValue(10), naturalNumberValidator, atMost(rowsMax)],
       sort: [ignoreMissing, unicodeSafe],
       start: [ignoreMissing, naturalNumberValidator],
       qf: [ignoreMissing, unicodeSafe],

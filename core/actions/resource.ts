@@ -89,6 +89,10 @@ async function updateResource(context: ActionContext, data: DataDict, merge: boo
     const current = pkg.resources[index];
     const next: DataDict = merge ? { ...current, ...data } : { ...data };
     delete next.package_id;
+    if (merge && isUploadedFile(data.upload)) {
+      // A new file brings its own size and type; the old file's must not stick to it.
+      for (const key of ['size', 'mimetype', 'hash']) if (!(key in data)) delete next[key];
+    }
     if (!next.url && !isUploadedFile(next.upload)) next.url = '';
     // CKAN keeps datastore_active when an update does not mention it.
     if (!merge && 'datastore_active' in current && !('datastore_active' in data)) next.datastore_active = current.datastore_active;

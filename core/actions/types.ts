@@ -30,8 +30,9 @@ export interface ActionContext {
   readonly rawJsonOk: boolean;
   /** The transaction the current action chain runs in, if one is open. */
   readonly trx: Knex.Transaction | null;
-  /** The awilix scope: core services and, per request, `user` and `requestId`. */
+  /** The request's awilix scope (core services plus `user` and `requestId`), created on first use. */
   readonly scope: AwilixContainer<Cradle>;
+  /** The core and plugin services (singletons). */
   readonly services: Cradle;
   /** Call another action as the same user, inside the same transaction (CKAN's get_action). */
   action<T = any>(name: string, data?: DataDict, options?: CallOptions): Promise<T>;

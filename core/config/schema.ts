@@ -61,6 +61,9 @@ export const coreConfigDecl = {
     path: key.string<string | null>(null, 'Where uploaded files live. Empty means <data_dir>/storage.', { nullable: true }),
     max_resource_size_mb: key.integer(100, 'Largest resource upload in MB (ckan.max_resource_size).', { min: 1 }),
   },
+  cache: {
+    package_entries: key.integer(5000, 'Datasets kept in memory for package_show (0 turns the cache off). With PostgreSQL the cache follows other processes\' writes via LISTEN/NOTIFY.', { min: 0 }),
+  },
   jobs: {
     in_process: key.boolean(true, 'Run job workers inside the server process. Turn off when running `kho jobs worker` apart.'),
     concurrency: key.integer(2, 'Jobs one worker process runs at once.', { min: 1 }),

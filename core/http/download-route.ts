@@ -1,7 +1,6 @@
 // GET /dataset/{id}/resource/{rid}/download/{filename}: the file of an uploaded resource (with the
 // dataset's visibility rules), or a redirect to a link resource's URL, as CKAN's resource download.
 import Router, { type RouterMiddleware } from '@koa/router';
-import { asValue } from 'awilix';
 import type { Kernel } from '../app.ts';
 import { createActionContext } from '../actions/context.ts';
 import { NotAuthorized } from '../errors.ts';
@@ -18,9 +17,7 @@ export function downloadRouter(kernel: Kernel): Router {
       ctx.body = 'Resource not found';
       return;
     }
-    const scope = kernel.container.createScope();
-    scope.register({ user: asValue(ctx.state.user), requestId: asValue(ctx.state.requestId) });
-    const context = createActionContext(scope, { user: ctx.state.user, requestId: ctx.state.requestId });
+    const context = createActionContext(kernel.container, { user: ctx.state.user, requestId: ctx.state.requestId });
     try {
       await context.checkAccess('resource_show', { id: resource.id, package_id: pkg.id, __package: pkg });
     } catch (err) {

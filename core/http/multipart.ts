@@ -96,6 +96,9 @@ export async function parseMultipart(ctx: Koa.Context, fileStore: FileStore, opt
     // Browsers, Node's FormData and Python's requests all send UTF-8 file names as raw bytes;
     // multer's default of latin1 turns "Danh sách.csv" into mojibake.
     defParamCharset: 'utf8',
+    // busboy turns a file name of "." or ".." into "", and multer then drops the file without a
+    // word; keeping the name as sent lets sanitizeFilename() make the one decision about names.
+    preservePath: true,
     streamHandler(req: IncomingMessage, busboy: FieldSource & NodeJS.WritableStream) {
       // multer's own listener nests bracketed names; this one keeps CKAN's flat dict.
       let fieldsBytes = 0;

@@ -4,13 +4,22 @@ import { apiTokens } from './api-tokens.ts';
 import { collaborators } from './collaborators.ts';
 import { groups } from './groups.ts';
 import { members } from './members.ts';
-import { packages } from './packages.ts';
+import { createPackagesRepository } from './packages.ts';
+import type { PackageCache } from './package-cache.ts';
 import { resources } from './resources.ts';
 import { systemInfo } from './system-info.ts';
 import { tags } from './tags.ts';
 import { users } from './users.ts';
 
-export const repositories = { apiTokens, collaborators, groups, members, packages, resources, systemInfo, tags, users };
+export interface RepositoryOptions {
+  /** Cache for package reads (null: always read the database). */
+  packageCache: PackageCache | null;
+}
 
-export type Repositories = typeof repositories;
+export function createRepositories(options: RepositoryOptions) {
+  const packages = createPackagesRepository(options.packageCache);
+  return { apiTokens, collaborators, groups, members, packages, resources, systemInfo, tags, users };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
 export type { Db } from './db.ts';

@@ -1,6 +1,7 @@
 // The package table: indexed columns for lookups and permission checks, plus `data`, the package
 // dict exactly as package_show prints it.
 import type { Db } from './db.ts';
+import type { PackageCache } from './package-cache.ts';
 
 export interface PackageRow {
   id: string;
@@ -21,49 +22,71 @@ export type PackageHead = Omit<PackageRow, 'data' | 'plugin_data'>;
 
 const HEAD = ['id', 'name', 'title', 'type', 'state', 'private', 'owner_org', 'creator_user_id', 'metadata_created', 'metadata_modified'];
 
-export const packages = {
-  /** By id, else by name. */
-  async get(db: Db, idOrName: string, options: { forUpdate?: boolean } = {}): Promise<PackageRow | undefined> {
-    const byId = db<PackageRow>('package').where('id', idOrName).first();
-    if (options.forUpdate) byId.forUpdate();
-    const row = await byId;
-    if (row) return row;
-    const byName = db<PackageRow>('package').where('name', idOrName).first();
-    if (options.forUpdate) byName.forUpdate();
-    return byName;
-  },
-  async head(db: Db, idOrName: string): Promise<PackageHead | undefined> {
-    return (await db('package').where('id', idOrName).first(HEAD)) ?? (await db('package').where('name', idOrName).first(HEAD));
-  },
-  async exists(db: Db, id: string): Promise<boolean> {
-    return !!(await db('package').where('id', id).first('id'));
-  },
-  /** Who holds a name now (the name column is unique across all states, as in CKAN). */
-  async nameHolder(db: Db, name: string): Promise<{ id: string; state: string } | undefined> {
-    return db('package').where('name', name).first('id', 'state');
-  },
-  async insert(db: Db, row: PackageRow): Promise<void> {
-    await db('package').insert({ ...row, plugin_data: row.plugin_data === null ? null : JSON.stringify(row.plugin_data) });
-  },
-  async update(db: Db, id: string, changes: Partial<PackageRow>): Promise<void> {
-    const values: Record<string, unknown> = { ...changes };
-    if (changes.plugin_data !== undefined) values.plugin_data = changes.plugin_data === null ? null : JSON.stringify(changes.plugin_data);
-    await db('package').where('id', id).update(values);
-  },
-  async remove(db: Db, id: string): Promise<void> {
-    await db('package').where('id', id).delete();
-  },
-  /** Names of active public datasets, by name (package_list). */
-  async publicNames(db: Db, limit: number | null, offset: number): Promise<string[]> {
-    const query = db('package').where({ state: 'active', private: false }).orderBy('name').offset(offset).select('name');
-    if (limit !== null) query.limit(limit);
-    return (await query).map((row: { name: string }) => row.name);
-  },
-  async idsOwnedBy(db: Db, orgId: string): Promise<string[]> {
-    return (await db('package').where('owner_org', orgId).select('id')).map((row: { id: string }) => row.id);
-  },
-  async countActiveOwnedBy(db: Db, orgId: string): Promise<number> {
-    const row = await db('package').where('owner_org', orgId).whereNot('state', 'deleted').count<{ count: number }[]>('* as count').first();
-    return Number(row?.count ?? 0);
-  },
-};
+const isTransaction = (db: Db) => (db as { isTransaction?: boolean }).isTransaction === true;
+
+/**
+ * The package repository. Reads outside a transaction go through the package cache; every write
+ * tells the cache which dataset changed.
+ */
+export function createPackagesRepository(cache: PackageCache | null) {
+  const written = (db: Db, id: string) => cache?.written(db, id);
+  const fetchRow = async (db: Db, idOrName: string, forUpdate: boolean): Promise<PackageRow | undefined> => {
+    // One round trip for "id or name"; an exact id wins over a dataset named like that id.
+    const query = db<PackageRow>('package').where('id', idOrName).orWhere('name', idOrName).orderByRaw('(id = ?) desc', [idOrName]).first();
+    if (forUpdate) query.forUpdate();
+    return query;
+  };
+  return {
+    /** By id, else by name. */
+    async get(db: Db, idOrName: string, options: { forUpdate?: boolean } = {}): Promise<PackageRow | undefined> {
+      const cacheable = cache && !options.forUpdate && !isTransaction(db);
+      if (cacheable) {
+        const hit = cache.get(idOrName);
+        if (hit) return hit;
+      }
+      const snapshot = cache ? cache.snapshot() : -1;
+      const row = await fetchRow(db, idOrName, !!options.forUpdate);
+      if (row && cacheable) cache.store(row, snapshot);
+      return row;
+    },
+    async head(db: Db, idOrName: string): Promise<PackageHead | undefined> {
+      return this.get(db, idOrName);
+    },
+    async exists(db: Db, id: string): Promise<boolean> {
+      return !!(await db('package').where('id', id).first('id'));
+    },
+    /** Who holds a name now (the name column is unique across all states, as in CKAN). */
+    async nameHolder(db: Db, name: string): Promise<{ id: string; state: string } | undefined> {
+      return db('package').where('name', name).first('id', 'state');
+    },
+    async insert(db: Db, row: PackageRow): Promise<void> {
+      await db('package').insert({ ...row, plugin_data: row.plugin_data === null ? null : JSON.stringify(row.plugin_data) });
+      written(db, row.id);
+    },
+    async update(db: Db, id: string, changes: Partial<PackageRow>): Promise<void> {
+      const values: Record<string, unknown> = { ...changes };
+      if (changes.plugin_data !== undefined) values.plugin_data = changes.plugin_data === null ? null : JSON.stringify(changes.plugin_data);
+      await db('package').where('id', id).update(values);
+      written(db, id);
+    },
+    async remove(db: Db, id: string): Promise<void> {
+      await db('package').where('id', id).delete();
+      written(db, id);
+    },
+    /** Names of active public datasets, by name (package_list). */
+    async publicNames(db: Db, limit: number | null, offset: number): Promise<string[]> {
+      const query = db('package').where({ state: 'active', private: false }).orderBy('name').offset(offset).select('name');
+      if (limit !== null) query.limit(limit);
+      return (await query).map((row: { name: string }) => row.name);
+    },
+    async idsOwnedBy(db: Db, orgId: string): Promise<string[]> {
+      return (await db('package').where('owner_org', orgId).select('id')).map((row: { id: string }) => row.id);
+    },
+    async countActiveOwnedBy(db: Db, orgId: string): Promise<number> {
+      const row = await db('package').where('owner_org', orgId).whereNot('state', 'deleted').count<{ count: number }[]>('* as count').first();
+      return Number(row?.count ?? 0);
+    },
+  };
+}
+
+export type PackagesRepository = ReturnType<typeof createPackagesRepository>;

@@ -17,7 +17,14 @@ export const tags = {
     const result = new Map<string, TagRow>();
     if (!names.length) return result;
     const keyOf = tagKey;
-    const rows = names.map((tag) => ({ id: randomUUID(), name: tag.name, vocabulary_id: tag.vocabulary_id }));
+    const unique = [...new Set(names.map((tag) => tag.name))];
+    const existing: TagRow[] = await db('tag').whereIn('name', unique);
+    for (const row of existing) result.set(keyOf(row.name, row.vocabulary_id), row);
+    // Only missing tags are inserted: concurrent writers inserting the same tag would otherwise wait
+    // on each other's unique-index entry until commit, serialising dataset creates.
+    const missing = names.filter((tag) => !result.has(keyOf(tag.name, tag.vocabulary_id)));
+    if (!missing.length) return result;
+    const rows = missing.map((tag) => ({ id: randomUUID(), name: tag.name, vocabulary_id: tag.vocabulary_id }));
     await db.raw(
       `insert into tag (id, name, vocabulary_id) select * from jsonb_to_recordset(?::jsonb) as x(id text, name text, vocabulary_id text)
        on conflict (name, coalesce(vocabulary_id, '')) do nothing`,

@@ -136,7 +136,7 @@ describe('Action API transport', () => {
     });
 
     it('a JSON body is accepted whatever its Content-Type (text/plain, none)', async () => {
-      for (const headers of [{ 'Content-Type': 'text/plain' }, {}]) {
+      for (const headers of [{ 'Content-Type': 'text/plain' }, {}] as Array<Record<string, string>>) {
         const response = await server.anon.request('/api/3/action/package_show', { method: 'POST', headers, body: JSON.stringify({ id: 'public-one' }) });
         expect(response.status).to.equal(200);
       }

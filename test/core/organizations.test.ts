@@ -8,6 +8,8 @@ import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import type { ApiClient, ApiResponse } from '../helpers/api-client.ts';
+import { definePlugin } from '../../core/plugins/define-plugin.ts';
+import { ValidationError } from '../../core/errors.ts';
 
 const ORG_KEYS = [
   'approval_status', 'created', 'description', 'display_name', 'extras', 'groups', 'id', 'image_display_url', 'image_url',
@@ -325,7 +327,7 @@ describe('organizations', function () {
       const shown = expectOk(await server.anon.get('package_show', { id: open.id }));
       expect(shown.organization).to.include({ name: newName, title: 'Đã đổi tên', description: 'mới', image_url: 'http://example.org/logo.png' });
       expect(shown.metadata_modified).to.equal(open.metadata_modified);
-      const found = expectOk(await server.anon.get('package_search', { fq: `organization:${newName}` }));
+      const found = expectOk(await server.anon.get('package_search', { fq: `organization:${newName}`, rows: 10 }));
       expect(found.results.map((p: { id: string }) => p.id)).to.deep.equal([open.id]);
       expect(found.results[0].organization.title).to.equal('Đã đổi tên');
       const old = expectOk(await server.admin.get('package_show', { id: deleted.id }));
@@ -335,12 +337,14 @@ describe('organizations', function () {
 
   describe('organization_delete and organization_purge', () => {
     it('deletes an organization without datasets (test_delete_org_without_datasets)', async () => {
-      const org = await createOrg(server.client(alice.token));
-      expect(expectOk(await server.client(alice.token).post('organization_delete', { id: org.id }))).to.equal(null);
+      const owner = await server.createUser(uniqueName('owner'));
+      const org = await createOrg(server.client(owner.token));
+      expect(expectOk(await server.client(owner.token).post('organization_delete', { id: org.id }))).to.equal(null);
       expect(expectOk(await server.admin.get('organization_show', { id: org.id })).state).to.equal('deleted');
       expectError(await server.anon.get('organization_show', { id: org.id }), 403, 'Authorization Error');
-      expectError(await server.client(alice.token).get('organization_show', { id: org.id }), 403, 'Authorization Error');
-      expect(expectOk(await server.client(alice.token).get('organization_list_for_user'))).to.deep.equal([]);
+      expectError(await server.client(owner.token).get('organization_show', { id: org.id }), 403, 'Authorization Error');
+      expect(expectOk(await server.client(owner.token).get('organization_list_for_user'))).to.deep.equal([]);
+      expect(expectOk(await server.admin.get('member_list', { id: org.id }))).to.deep.equal([]);
     });
 
     it('refuses while datasets remain, with CKAN\'s message', async () => {
@@ -379,7 +383,7 @@ describe('organizations', function () {
       const shown = expectOk(await server.admin.get('package_show', { id: dataset.id }));
       expect(shown.owner_org).to.equal(null);
       expect(shown.organization).to.equal(null);
-      const found = expectOk(await server.admin.get('package_search', { fq: `name:${dataset.name}` }));
+      const found = expectOk(await server.admin.get('package_search', { fq: `name:${dataset.name}`, rows: 10 }));
       expect(found.results[0].owner_org).to.equal(null);
       expect(expectError(await server.admin.post('organization_purge', { id: '123' }), 404, 'Not Found Error').message).to.equal('Not found: Organization was not found');
       expect(expectError(await server.admin.post('organization_purge', {}), 409, 'Validation Error').id).to.deep.equal(['Missing value']);
@@ -543,23 +547,32 @@ describe('organizations', function () {
   });
 
   describe('bad input', () => {
-    it('never answers 500', async () => {
+    it('never answers 500', async function () {
+      this.timeout(120000);
       const org = await createOrg(server.admin);
-      const weird = [null, 0, 12, -1, true, '', ' ', 'Ưu tiên', [], ['a'], [{}], {}, { a: 1 }, 'x'.repeat(300)];
+      const weird = [null, 0, -1, true, '', ' ', 'Ưu tiên', [], ['a'], [{}], {}, { a: 1 }, 'x'.repeat(300)];
       const actions = [
         'organization_show', 'organization_list', 'organization_list_for_user', 'organization_create', 'organization_update', 'organization_patch',
-        'organization_delete', 'organization_purge', 'member_create', 'member_delete', 'member_list', 'organization_member_create',
-        'organization_member_delete', 'member_roles_list',
+        'member_create', 'member_delete', 'member_list', 'organization_member_create', 'organization_member_delete', 'member_roles_list',
+        'organization_delete', 'organization_purge',
       ];
-      const keys = ['id', 'name', 'title', 'limit', 'offset', 'sort', 'all_fields', 'organizations', 'q', 'permission', 'include_datasets', 'object', 'object_type', 'capacity', 'username', 'role', 'users', 'extras', 'groups', 'state', 'type'];
+      const keys = [
+        'name', 'title', 'limit', 'offset', 'sort', 'all_fields', 'organizations', 'q', 'permission', 'include_datasets', 'include_users', 'object',
+        'object_type', 'capacity', 'username', 'role', 'users', 'extras', 'groups', 'state', 'type', 'image_url', 'packages',
+      ];
+      const check = async (action: string, data: Record<string, unknown>) => {
+        const response = await server.admin.post(action, data);
+        expect(response.status, `${action} ${JSON.stringify(data)}: ${response.text}`).to.be.below(500);
+      };
       for (const action of actions) {
-        for (const key of keys) {
-          for (const value of weird) {
-            const data: Record<string, unknown> = { id: org.id, [key]: value };
-            const response = await server.admin.post(action, data);
-            expect(response.status, `${action} ${key}=${JSON.stringify(value)}: ${response.text}`).to.be.below(500);
-          }
+        // Every key weird at once (validation reports them together), with a real id and a weird one.
+        for (const value of weird) {
+          const all = Object.fromEntries(keys.map((key) => [key, value]));
+          await check(action, { ...all, id: org.id });
+          await check(action, { ...all, id: value });
         }
+        // Each key alone, with the values most likely to trip a handler.
+        for (const key of keys) for (const value of [{ a: 1 }, [{ a: 1 }], 12]) await check(action, { id: org.id, object_type: 'user', [key]: value });
       }
     });
   });
@@ -605,7 +618,7 @@ describe('organizations with other settings', function () {
     const shown = expectOk(await server.anon.get('package_show', { id: dataset.id }));
     expect(shown.owner_org).to.equal(null);
     expect(shown.organization).to.equal(null);
-    const found = expectOk(await server.anon.get('package_search', { fq: `name:${dataset.name}` }));
+    const found = expectOk(await server.anon.get('package_search', { fq: `name:${dataset.name}`, rows: 10 }));
     expect(found.results[0].owner_org).to.equal(null);
   });
 
@@ -616,5 +629,72 @@ describe('organizations with other settings', function () {
     expectError(await server.anon.get('organization_show', { id: org.id, include_users: true }), 403, 'Authorization Error');
     expectError(await server.anon.get('member_list', { id: org.id, object_type: 'user' }), 403, 'Authorization Error');
     expect(expectOk(await server.admin.get('organization_show', { id: org.id, include_users: true })).users).to.have.length(1);
+  });
+});
+
+describe('organization plugins: hooks and declared fields', function () {
+  let server: TestServer;
+  const calls: string[] = [];
+  const plugin = definePlugin({
+    name: 'org-test-plugin',
+    version: '1',
+    register(api) {
+      api.organizationFields([
+        { field_name: 'ma_so_thue', label: { vi: 'Mã số thuế', en: 'Tax code' }, required: true },
+        { field_name: 'cap_hanh_chinh', label: 'Cấp', choices: [{ value: 'tinh', label: 'Tỉnh' }, { value: 'huyen', label: 'Huyện' }] },
+      ]);
+      api.organizationController({
+        before_create: (_context, org) => {
+          calls.push(`before_create:${org.name}`);
+          if (org.title === '') org.title = `Tổ chức ${org.name}`;
+        },
+        after_create: (_context, org) => void calls.push(`after_create:${org.name}:${org.users.length}`),
+        before_update: (_context, org, previous) => void calls.push(`before_update:${previous.title}->${org.title}`),
+        after_update: (_context, org) => void calls.push(`after_update:${org.title}`),
+        before_delete: (_context, org) => {
+          calls.push(`before_delete:${org.name}`);
+          if (org.name.startsWith('keep-')) throw new ValidationError({ message: 'This one stays' });
+        },
+        after_delete: (_context, org) => void calls.push(`after_delete:${org.state}`),
+      });
+    },
+  });
+
+  before(async () => {
+    server = await startTestServer({ plugins: [plugin] });
+  });
+  after(async () => server?.close());
+
+  it('validates declared fields and shows them at the top level', async () => {
+    const missing = expectError(await server.admin.post('organization_create', { name: uniqueName('org') }), 409, 'Validation Error');
+    expect(missing.ma_so_thue).to.deep.equal(['Missing value']);
+    const bad = expectError(await server.admin.post('organization_create', { name: uniqueName('org'), ma_so_thue: '0101', cap_hanh_chinh: 'xa' }), 409, 'Validation Error');
+    expect(bad.cap_hanh_chinh).to.deep.equal(['Value must be one of: tinh, huyen']);
+    const org = expectOk(await server.admin.post('organization_create', { name: uniqueName('org'), ma_so_thue: '0101234567', cap_hanh_chinh: 'tinh' }));
+    expect(org).to.include({ ma_so_thue: '0101234567', cap_hanh_chinh: 'tinh' });
+    const patched = expectOk(await server.admin.post('organization_patch', { id: org.id, title: 'Mới' }));
+    expect(patched).to.include({ ma_so_thue: '0101234567', cap_hanh_chinh: 'tinh' });
+    const updated = expectOk(await server.admin.post('organization_update', { id: org.id, ma_so_thue: '0202' }));
+    expect(updated).to.include({ ma_so_thue: '0202', cap_hanh_chinh: null });
+  });
+
+  it('runs the hooks inside the write, and a hook error rolls it back', async () => {
+    calls.length = 0;
+    const name = uniqueName('org');
+    const org = expectOk(await server.admin.post('organization_create', { name, ma_so_thue: '1' }));
+    expect(org.title).to.equal(`Tổ chức ${name}`);
+    expectOk(await server.admin.post('organization_patch', { id: org.id, title: 'Đổi' }));
+    expectOk(await server.admin.post('organization_delete', { id: org.id }));
+    expect(calls).to.deep.equal([
+      `before_create:${name}`,
+      `after_create:${name}:1`,
+      `before_update:Tổ chức ${name}->Đổi`,
+      'after_update:Đổi',
+      `before_delete:${name}`,
+      'after_delete:deleted',
+    ]);
+    const kept = expectOk(await server.admin.post('organization_create', { name: uniqueName('keep'), ma_so_thue: '1' }));
+    expect(expectError(await server.admin.post('organization_delete', { id: kept.id }), 409, 'Validation Error').message).to.equal('This one stays');
+    expect(expectOk(await server.anon.get('organization_show', { id: kept.id })).state).to.equal('active');
   });
 });

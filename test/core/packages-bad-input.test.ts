@@ -238,6 +238,17 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
       expectError(response, 409, { __type: VALIDATION, tags: [`Tag "${tag}" length is more than maximum 100`] });
     });
 
+    it('tags with other characters, and vocabulary tags', async () => {
+      expectError(await refused(() => server.admin.post('package_create', { name: uniqueName('tag'), owner_org: orgA.id, tags: [{ name: 'a&b' }] })), 409, {
+        __type: VALIDATION,
+        tags: ['Tag "a&b" can only contain alphanumeric characters, spaces (" "), hyphens ("-"), underscores ("_") or dots (".")'],
+      });
+      expectError(await refused(() => server.admin.post('package_create', { name: uniqueName('tag'), owner_org: orgA.id, tags: [{ name: 'ok', vocabulary_id: 'nope' }] })), 409, {
+        __type: VALIDATION,
+        tags: ['Tag vocabulary was not found.'],
+      });
+    });
+
     it('Vietnamese tags are fine, Vietnamese names are not', async () => {
       const ok = await server.admin.call('package_create', { name: uniqueName('vi'), owner_org: orgA.id, title: 'Dữ liệu ngân sách', tags: [{ name: 'ngân sách' }] });
       expect(ok.tags[0].name).to.equal('ngân sách');

@@ -170,7 +170,7 @@ describe('Resource uploads', function () {
     const second = await upload(server.admin, 'resource_update', { id: first.id, name: 'Version 2' }, { name: 'v2.csv', content: 'version,2\nmore,rows\n' });
     expect(second.id).to.equal(first.id);
     expect(second.url).to.match(/\/download\/v2\.csv$/);
-    expect(second.size).to.equal(21);
+    expect(second.size).to.equal(20);
     expect(second.name).to.equal('Version 2');
     expect((await storedBytes(first.id)).toString()).to.equal('version,2\nmore,rows\n');
     const after = await filesUnder(storage);
@@ -209,6 +209,46 @@ describe('Resource uploads', function () {
     expect(updated.url).to.equal(created.url);
     expect(updated.size).to.equal(content.length);
     expect(await storedBytes(created.id)).to.deep.equal(content);
+  });
+
+  it('a size or mimetype sent with the file wins (CKAN resource_create); the hash is always the file\'s', async () => {
+    const ds = await dataset();
+    const result = await upload(server.admin, 'resource_create', { package_id: ds.id, size: '999', mimetype: 'application/vnd.custom', hash: 'md5:abc' }, { name: 'given.csv', content: 'a,b\n' });
+    expect(result.size).to.equal(999);
+    expect(result.mimetype).to.equal('application/vnd.custom');
+    expect(result.hash).to.equal(sha256('a,b\n'));
+    // a patch that brings a new file gets the new file's size and type, not the old ones
+    const patched = await upload(server.admin, 'resource_patch', { id: result.id }, { name: 'picture.png', content: pngBytes() });
+    expect(patched.size).to.equal(pngBytes().length);
+    expect(patched.mimetype).to.equal('image/png');
+  });
+
+  it('resource_update {id, name} on an uploaded resource keeps the file', async () => {
+    const ds = await dataset();
+    const created = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: 'keep.csv', content: 'k,e\n' });
+    const updated = await server.admin.call('resource_update', { id: created.id, name: 'Only a new name' });
+    expect(updated.url_type).to.equal('upload');
+    expect(updated.url).to.equal(created.url);
+    expect(updated.size).to.equal(4);
+    expect((await storedBytes(created.id)).toString()).to.equal('k,e\n');
+    const retyped = await server.admin.call('resource_patch', { id: created.id, mimetype: 'text/plain' });
+    expect(retyped.mimetype).to.equal('text/plain');
+    expect(retyped.url).to.equal(created.url);
+  });
+
+  it('clear_upload turns an uploaded resource into a link and deletes the file', async () => {
+    const ds = await dataset();
+    const created = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: 'clear.csv', content: 'c\n' });
+    const before = await filesUnder(storage);
+    const patched = await server.admin.call('resource_patch', { id: created.id, clear_upload: 'true', url: 'https://example.org/now-a-link.csv' });
+    expect(patched.url_type).to.equal(null);
+    expect(patched.url).to.equal('https://example.org/now-a-link.csv');
+    expect(patched).to.not.have.property('clear_upload');
+    expect((await filesUnder(storage)).length).to.equal(before.length - 1);
+    const cleared = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: 'clear2.csv', content: 'c\n' });
+    const emptied = await server.admin.call('resource_patch', { id: cleared.id, clear_upload: true });
+    expect(emptied.url).to.equal('');
+    expect(emptied.url_type).to.equal(null);
   });
 
   it('turning an upload into a link deletes the file', async () => {

@@ -8,6 +8,7 @@ import type { GroupRow, GroupSortField } from '../../model/groups.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
 import { type GroupKind, isOrganizationKind, listParam, loadGroupOfKind, paramBool, refOf, requireKeys, withGroup } from './common.ts';
 import { groupDictize, groupListDictize } from './dictize.ts';
+import { sortKeys } from '../package/dictize.ts';
 
 /** The include_* switches of *_show, with CKAN's defaults (include_users follows public_user_details). */
 function showOptions(context: ActionContext, data: DataDict) {
@@ -30,8 +31,7 @@ export async function showGroup(context: ActionContext, kind: GroupKind, row: Gr
   await context.checkAccess(`${kind}_show`, withGroup(data, row));
   const dict = await groupDictize(context, row, options);
   // Following is not implemented: nobody follows anything, so the count is 0 either way.
-  dict.num_followers = 0;
-  return dict;
+  return sortKeys({ ...dict, num_followers: 0 });
 }
 
 function showAction(kind: GroupKind): ActionDefinition {

@@ -31,7 +31,7 @@ export async function rerenderIfSiteUrlChanged(context: ActionContext): Promise<
           }
           const text = JSON.stringify(sortKeys(dict));
           if (text === row.data) continue;
-          await trx('package').where('id', row.id).update({ data: text });
+          await repos.packages.update(trx, row.id, { data: text });
           await searchIndex.index(trx, JSON.parse(text));
           count++;
         }

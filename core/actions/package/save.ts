@@ -208,7 +208,7 @@ function assembleResource(
   const resource: DataDict = {};
   for (const key of RESOURCE_CORE_KEYS) resource[key] = input[key] ?? null;
   for (const [key, value] of Object.entries(input)) {
-    if (!(RESOURCE_CORE_KEYS as readonly string[]).includes(key) && key !== 'upload') resource[key] = value;
+    if (!(RESOURCE_CORE_KEYS as readonly string[]).includes(key) && key !== 'upload' && key !== 'clear_upload') resource[key] = value;
   }
   resource.id = id;
   resource.package_id = packageId;
@@ -228,18 +228,31 @@ function assembleResource(
       sha256: incoming.sha256,
       mimetype: incoming.mimetype,
     };
+    // A size or mimetype the client gave wins, as in CKAN's resource_create; the hash is always ours.
     Object.assign(resource, {
       url_type: 'upload',
       url: incoming.filename,
-      size: incoming.size,
-      mimetype: incoming.mimetype,
+      size: input.size ?? incoming.size,
+      mimetype: input.mimetype ?? incoming.mimetype,
       hash: incoming.sha256,
       last_modified: now,
     });
-  } else if (resource.url_type === 'upload') {
+  } else if (input.clear_upload === true) {
+    // CKAN's clear_upload: the resource becomes a link (to the url given, if any).
+    resource.url_type = null;
+    if (previousRow?.upload && resource.url === resourceDisplayUrl({ ...resource, url_type: 'upload', url: previousRow.upload.filename }, packageId, siteUrl)) resource.url = '';
+  } else if (resource.url_type === 'upload' || (previousRow?.upload && !('url_type' in input) && !input.url)) {
+    // A resource dict sent without url_type and url (resource_update {id, name}) keeps its file:
+    // nothing in it asks for the file to go.
     if (previousRow?.upload) {
       upload = previousRow.upload;
-      Object.assign(resource, { url: upload.filename, size: upload.size, mimetype: upload.mimetype, hash: upload.sha256 });
+      Object.assign(resource, {
+        url_type: 'upload',
+        url: upload.filename,
+        size: input.size ?? upload.size,
+        mimetype: input.mimetype ?? upload.mimetype,
+        hash: input.hash ?? upload.sha256,
+      });
     } else {
       resource.url = String(resource.url).split('/').pop() ?? '';
     }

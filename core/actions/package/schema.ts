@@ -157,14 +157,14 @@ const tagLengthValidator: Validator = (value) => {
 
 const tagNameValidator: Validator = (value) => {
   if (typeof value === 'string' && !TAG_NAME.test(value)) {
-    throw new Invalid(`Tag "${value}" must be alphanumeric characters or symbols: -_.`);
+    throw new Invalid(`Tag "${value}" can only contain alphanumeric characters, spaces (" "), hyphens ("-"), underscores ("_") or dots (".")`);
   }
   return value;
 };
 
-const vocabularyIdExists: Validator = (value) => {
+const vocabularyIdExists: Validator = () => {
   // Vocabularies are not supported yet: a vocabulary tag cannot refer to anything.
-  throw new Invalid(`Tag vocabulary "${value}" does not exist`);
+  throw new Invalid('Tag vocabulary was not found.');
 };
 
 /** Extras values are text in CKAN; other JSON is kept as its JSON text. */
@@ -247,7 +247,7 @@ export function resourceSchema(): Schema {
       tracking_summary: [ignore],
       datastore_active: [ignoreMissing],
       upload: [uploadValidator],
-      clear_upload: [ignore],
+      clear_upload: [ignoreMissing, booleanValidator],
       // A nested "extras" object is not stored (test_create.py::TestDatasetCreate::test_resources).
       extras: [ignore],
     },

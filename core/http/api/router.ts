@@ -2,7 +2,6 @@
 // GET and POST, served directly (ckanapi refuses redirects), plus the version endpoints.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { asValue } from 'awilix';
 import type { Kernel } from '../../app.ts';
 import { createActionContext } from '../../actions/context.ts';
 import { ValidationError } from '../../errors.ts';
@@ -50,9 +49,7 @@ export function apiRouter(kernel: Kernel): Router {
         delete data.callback;
         user = null;
       }
-      const scope = kernel.container.createScope();
-      scope.register({ user: asValue(user), requestId: asValue(ctx.state.requestId) });
-      const context = createActionContext(scope, { user, requestId: ctx.state.requestId });
+      const context = createActionContext(kernel.container, { user, requestId: ctx.state.requestId });
       const result = await context.action(name, data, { rawJsonOk: true });
       sendResult(ctx, help, result);
     } catch (err) {

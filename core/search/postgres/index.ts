@@ -68,9 +68,11 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     },
 
     async search(query, trx) {
-      const statement = buildSearchSql(query, cradle.clock.now());
-      const result = await (trx ?? cradle.knex).raw(statement.sql, statement.bindings as Knex.RawBinding[]);
-      return readResult(result.rows, query);
+      const plan = planSearch(query, cradle.clock.now());
+      const db = trx ?? cradle.knex;
+      const run = (statement: Statement) => db.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+      const [main, page] = await Promise.all([run(plan.main), plan.page && run(plan.page)]);
+      return readResult([...main.rows, ...(page?.rows ?? [])], query);
     },
 
     async rebuild() {
@@ -98,58 +100,51 @@ function optional<T>(read: () => T): T | undefined {
   }
 }
 
-interface Statement {
+export interface Statement {
   sql: string;
   bindings: unknown[];
 }
 
-/** The one statement that answers a SearchQuery. Exported for EXPLAIN in tests and benchmarks. */
-export function buildSearchSql(query: SearchQuery, now: Date): Statement {
-  const translator = new QueryTranslator(now);
-  const conditions: Condition[] = [];
-  if (query.states.length) conditions.push({ kind: 'sql', sql: 's.state = any(?::text[])', bindings: [textArrayLiteral(query.states)] });
-  if (!query.includePrivate) conditions.push({ kind: 'sql', sql: `s.capacity = 'public'`, bindings: [] });
-  if (query.labels) conditions.push({ kind: 'sql', sql: 's.labels && ?::text[]', bindings: [textArrayLiteral(query.labels)] });
-  // A q or fq that analyses to nothing (only punctuation) matches nothing.
-  if (query.q) conditions.push(translator.translate(query.q) ?? { kind: 'const', value: false });
-  for (const filter of query.filters) conditions.push(translator.translate(filter) ?? { kind: 'const', value: false });
-  const where = render(allOf(conditions));
+/**
+ * How a SearchQuery is answered. With facets, one statement materialises the matched set once and
+ * counts, facets and pages it. Without facets, a count and a page query run separately, so the page
+ * can walk an index in sort order (`id asc`, `metadata_modified desc`) and stop after `rows`.
+ */
+export interface SearchPlan {
+  /** With facets: the single statement. Without: the count. */
+  main: Statement;
+  /** Without facets and with rows > 0: the page query. */
+  page: Statement | null;
+}
 
-  const columns: string[] = ['s.package_id'];
-  const columnBindings: unknown[] = [];
+// Sort columns that can be null; the others are NOT NULL, and leaving "nulls last" off lets an
+// index on them serve a descending sort.
+const NULLABLE_SORT_COLUMNS = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
 
-  const ranking = rankingQueries(query.q);
-  const rankParts: string[] = [];
-  const rankBindings: unknown[] = [];
-  for (const column of ['tsv', 'ftsv'] as const) {
-    if (!ranking[column]) continue;
-    rankParts.push(`ts_rank(?::float4[], s.${column}, ?::tsquery)`);
-    rankBindings.push(RANK_WEIGHTS, ranking[column]);
+export function planSearch(query: SearchQuery, now: Date): SearchPlan {
+  const where = whereClause(query, now);
+  const sort = sortKeys(query);
+  const facetFields = [...new Set(query.facetFields)];
+
+  if (!facetFields.length) {
+    const main = { sql: `select null::bigint as ord, null::text as data, count(*) as total, null::json as facets from package_search s where ${where.sql}`, bindings: where.bindings };
+    if (query.rows <= 0) return { main, page: null };
+    const select = ['s.package_id', ...sort.columns.map((column, i) => `${column} as k${i}`)];
+    const page = {
+      sql: `select page.ord, p.data
+        from (select y.package_id, row_number() over () as ord
+                from (select ${select.join(', ')} from package_search s where ${where.sql}
+                      order by ${sort.order.map((key) => key.replace('m.', '')).join(', ')} limit ? offset ?) y) page
+        join package p on p.id = (page.package_id collate "default")
+        order by page.ord`,
+      bindings: [...sort.bindings, ...where.bindings, query.rows, query.start],
+    };
+    return { main, page };
   }
 
-  const order: string[] = [];
-  let hasId = false;
-  query.sort.forEach((key, i) => {
-    const direction = key.direction === 'desc' ? 'desc' : 'asc';
-    if (key.field === 'score') {
-      if (!rankParts.length) return; // every document scores the same
-      columns.push(`${rankParts.join(' + ')} as k${i}`);
-      columnBindings.push(...rankBindings);
-    } else if (SORT_COLUMNS[key.field]) {
-      if (key.field === 'id') hasId = true;
-      columns.push(`s.${SORT_COLUMNS[key.field]} as k${i}`);
-    } else {
-      if (!isSortable(key.field)) throw unsortable(key.field);
-      columns.push(`(s.exact -> ? ->> 0) collate "C" as k${i}`);
-      columnBindings.push(key.field);
-    }
-    order.push(`m.k${i} ${direction} nulls last`);
-  });
-  // A total order: paging with start never repeats or skips a dataset.
-  if (!hasId) order.push('m.package_id asc');
-
+  const columns = ['s.package_id', ...sort.columns.map((column, i) => `${column} as k${i}`)];
+  const columnBindings: unknown[] = [...sort.bindings];
   // Each facet field becomes a column of the matched set: its values, whichever way they are stored.
-  const facetFields = [...new Set(query.facetFields)];
   const facetSources = facetFields.map((field, i) => {
     if (SCALAR_COLUMNS[field]) {
       columns.push(`s.${SCALAR_COLUMNS[field]} as f${i}`);
@@ -173,19 +168,81 @@ export function buildSearchSql(query: SearchQuery, now: Date): Statement {
   });
 
   let text = `with m as materialized (select ${columns.join(', ')} from package_search s where ${where.sql})
-    select null::bigint as ord, null::text as data, (select count(*) from m) as total,
-      ${facetSql.length ? `json_build_array(${facetSql.join(', ')})` : 'null::json'} as facets`;
+    select null::bigint as ord, null::text as data, (select count(*) from m) as total, json_build_array(${facetSql.join(', ')}) as facets`;
   if (query.rows > 0) {
     text += `
     union all
     select page.ord, p.data, null, null
       from (select y.package_id, row_number() over () as ord
-              from (select m.package_id from m order by ${order.join(', ')} limit ? offset ?) y) page
+              from (select m.package_id from m order by ${sort.order.join(', ')} limit ? offset ?) y) page
       join package p on p.id = (page.package_id collate "default")
     order by ord nulls first`;
     bindings.push(query.rows, query.start);
   }
-  return { sql: text, bindings };
+  return { main: { sql: text, bindings }, page: null };
+}
+
+/** The main statement of a search, for EXPLAIN in tests and benchmarks. */
+export function buildSearchSql(query: SearchQuery, now: Date): Statement {
+  const plan = planSearch(query, now);
+  return plan.page ?? plan.main;
+}
+
+function whereClause(query: SearchQuery, now: Date) {
+  const translator = new QueryTranslator(now);
+  const conditions: Condition[] = [];
+  if (query.states.length) conditions.push({ kind: 'sql', sql: 's.state = any(?::text[])', bindings: [textArrayLiteral(query.states)] });
+  if (!query.includePrivate) conditions.push({ kind: 'sql', sql: `s.capacity = 'public'`, bindings: [] });
+  // Active public datasets carry exactly the label "public": for a caller holding it, when only
+  // those can match, the label test would filter nothing.
+  const onlyPublicActive = !query.includePrivate && query.states.length === 1 && query.states[0] === 'active';
+  if (query.labels && !(onlyPublicActive && query.labels.includes('public'))) {
+    conditions.push({ kind: 'sql', sql: 's.labels && ?::text[]', bindings: [textArrayLiteral(query.labels)] });
+  }
+  // A q or fq that analyses to nothing (only punctuation) matches nothing.
+  if (query.q) conditions.push(translator.translate(query.q) ?? { kind: 'const', value: false });
+  for (const filter of query.filters) conditions.push(translator.translate(filter) ?? { kind: 'const', value: false });
+  return render(allOf(conditions));
+}
+
+/** Sort expressions over `s`, and ORDER BY keys over their k<i> aliases in the matched set `m`. */
+function sortKeys(query: SearchQuery) {
+  const ranking = rankingQueries(query.q);
+  const rankParts: string[] = [];
+  const rankBindings: unknown[] = [];
+  for (const column of ['tsv', 'ftsv'] as const) {
+    if (!ranking[column]) continue;
+    rankParts.push(`ts_rank(?::float4[], s.${column}, ?::tsquery)`);
+    rankBindings.push(RANK_WEIGHTS, ranking[column]);
+  }
+
+  const columns: string[] = [];
+  const bindings: unknown[] = [];
+  const order: string[] = [];
+  let hasId = false;
+  for (const key of query.sort) {
+    const direction = key.direction === 'desc' ? 'desc' : 'asc';
+    let nullable = true;
+    if (key.field === 'score') {
+      if (!rankParts.length) continue; // every document scores the same
+      columns.push(rankParts.join(' + '));
+      bindings.push(...rankBindings);
+      nullable = false;
+    } else if (SORT_COLUMNS[key.field]) {
+      if (key.field === 'id') hasId = true;
+      columns.push(`s.${SORT_COLUMNS[key.field]}`);
+      nullable = NULLABLE_SORT_COLUMNS.has(SORT_COLUMNS[key.field]);
+    } else {
+      if (!isSortable(key.field)) throw unsortable(key.field);
+      columns.push('(s.exact -> ? ->> 0) collate "C"');
+      bindings.push(key.field);
+    }
+    // Solr sorts documents without the field last, whichever the direction.
+    order.push(`m.k${columns.length - 1} ${direction}${nullable ? ' nulls last' : ''}`);
+  }
+  // A total order: paging with start never repeats or skips a dataset.
+  if (!hasId) order.push('m.package_id asc');
+  return { columns, bindings, order };
 }
 
 function unsortable(field: string): SearchError {

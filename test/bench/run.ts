@@ -1,0 +1,253 @@
+// npm run bench: seed 10,000 datasets (5 resources each), then drive the hot actions with autocannon
+// at 32 connections against a `kho serve` in its own process, and print req/s, p50 and p99, with
+// package_show as a ratio of GET /api/3 (the framework ceiling) measured in the same run.
+//
+// Database: $KHO_BENCH_DATABASE_URL if set; otherwise a throwaway PostgreSQL cluster when initdb is
+// installed (the goals are stated for PostgreSQL); otherwise the embedded PGlite, with a warning.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createKernel } from '../../core/app.ts';
+import { PROJECT_ROOT } from '../../core/config/load.ts';
+import { hashApiToken, newApiToken } from '../../core/auth/api-token.ts';
+import { randomUUID } from 'node:crypto';
+
+const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
+const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const AGENCIES = ['so-tai-chinh', 'so-y-te', 'so-giao-duc-va-dao-tao', 'so-giao-thong-van-tai', 'so-tai-nguyen-va-moi-truong', 'so-nong-nghiep', 'cuc-thong-ke', 'so-xay-dung'];
+const WORDS = ['dân số', 'trường học', 'bệnh viện', 'ngân sách', 'giao thông', 'môi trường', 'nông nghiệp', 'du lịch', 'doanh nghiệp', 'đất đai', 'thủy sản', 'lao động'];
+const FORMATS = ['CSV', 'XLSX', 'JSON', 'PDF', 'GeoJSON'];
+
+function log(message: string) {
+  process.stderr.write(message + '\n');
+}
+
+function datasetBody(i: number, owner: string) {
+  const word = WORDS[i % WORDS.length];
+  const other = WORDS[(i * 7 + 3) % WORDS.length];
+  return {
+    name: `bo-du-lieu-${i}`,
+    title: `Dữ liệu ${word} và ${other} số ${i}`,
+    notes: `Bộ dữ liệu về ${word} trên địa bàn tỉnh, cập nhật hằng năm. Liên quan: ${other}.`,
+    owner_org: owner,
+    license_id: i % 3 ? 'vn-let-43' : 'cc-by',
+    tags: [{ name: word }, { name: other }, { name: `nam-${2020 + (i % 5)}` }],
+    extras: [{ key: 'tan_suat_cap_nhat', value: 'Hằng năm' }, { key: 'linh_vuc', value: word }],
+    resources: FORMATS.map((format, r) => ({ name: `Tệp ${r + 1} (${format})`, url: `https://opendata.example.gov.vn/${i}/file-${r}.${format.toLowerCase()}`, format, description: `Số liệu ${word}` })),
+  };
+}
+
+interface Database {
+  url: string | null;
+  label: string;
+  stop(): void;
+}
+
+function findInitdb(): string | null {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a));
+  for (const version of versions) {
+    const bin = path.join(base, version, 'bin');
+    if (existsSync(path.join(bin, 'initdb'))) return bin;
+  }
+  return null;
+}
+
+function startPostgres(): Database | null {
+  const bin = findInitdb();
+  if (!bin) return null;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-pg-'));
+  const root = process.getuid?.() === 0;
+  const run = (command: string) => {
+    const result = root ? spawnSync('su', ['postgres', '-c', command], { stdio: 'pipe' }) : spawnSync('bash', ['-c', command], { stdio: 'pipe' });
+    if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
+  };
+  if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
+  const port = 54000 + Math.floor(Math.random() * 900);
+  run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
+  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
+  run(`'${bin}/psql' -h 127.0.0.1 -p ${port} -U postgres -c 'create database kho_bench' >/dev/null`);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/kho_bench`,
+    label: `PostgreSQL (throwaway cluster, ${path.basename(path.dirname(bin))})`,
+    stop() {
+      try {
+        run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function seed(env: Record<string, string>): Promise<{ token: string; names: string[] }> {
+  const kernel = await createKernel({ config: { file: null, env, overrides: {} }, command: 'bench seed' });
+  const { repos, knex, clock } = kernel.container.cradle;
+  try {
+    const now = clock.nowIso();
+    const adminId = randomUUID();
+    const token = newApiToken();
+    await repos.users.insert(knex, { id: adminId, name: 'bench-admin', fullname: null, email: null, password_hash: null, about: null, sysadmin: true, state: 'active', created: now, last_active: null, image_url: null, activity_streams_email_notifications: false, plugin_extras: null });
+    await repos.apiTokens.insert(knex, { id: randomUUID(), user_id: adminId, name: 'bench', token_hash: hashApiToken(token), created_at: now, last_access: null, expires_at: null, plugin_extras: null });
+    const context = kernel.context();
+    for (const name of AGENCIES) await context.action('organization_create', { name, title: name.replace(/-/g, ' ') });
+    const started = Date.now();
+    const names: string[] = [];
+    const queue = Array.from({ length: DATASETS }, (_, i) => i);
+    const workers = Array.from({ length: kernel.database.kind === 'postgres' ? 8 : 1 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        await kernel.context().action('package_create', datasetBody(i, AGENCIES[i % AGENCIES.length]));
+        names.push(`bo-du-lieu-${i}`);
+        if (names.length % 1000 === 0) log(`  seeded ${names.length} datasets (${Math.round(names.length / ((Date.now() - started) / 1000))}/s)`);
+      }
+    });
+    await Promise.all(workers);
+    log(`  seeded ${DATASETS} datasets in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { token, names };
+  } finally {
+    await kernel.close();
+  }
+}
+
+function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+    let out = '';
+    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+?),/.exec(out);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.on('close', (code) => reject(new Error(`kho serve exited with ${code}`)));
+  });
+}
+
+interface Figures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function drive(name: string, options: autocannon.Options): Promise<Figures> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function main() {
+  const given = process.env.KHO_BENCH_DATABASE_URL;
+  const db: Database = given
+    ? { url: given, label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} }
+    : (startPostgres() ?? { url: null, label: 'embedded PGlite (no PostgreSQL found: the goals are stated for PostgreSQL)', stop() {} });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-'));
+  const env: Record<string, string> = {
+    KHO_DATA_DIR: dataDir,
+    KHO_PORT: '0',
+    KHO_HOST: '127.0.0.1',
+    KHO_LOG_LEVEL: 'warn',
+    KHO_LOG_REQUESTS: 'false',
+    KHO_PLUGINS: '',
+    KHO_CONFIG: '',
+    KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
+    KHO_DATABASE_POOL_MAX: '16',
+  };
+  if (db.url) env.KHO_DATABASE_URL = db.url;
+  let server: ChildProcess | null = null;
+  try {
+    log(`Kho benchmark on ${db.label}, ${os.cpus().length} CPUs, Node ${process.version}`);
+    log(`Seeding ${DATASETS} datasets with 5 resources each…`);
+    const { token, names } = await seed(env);
+    const running = await serve(env);
+    server = running.child;
+    const url = running.url;
+    let n = 0;
+    const figures: Figures[] = [];
+
+    log('GET /api/3 (baseline)…');
+    figures.push(await drive('GET /api/3 (baseline)', { url: `${url}/api/3` }));
+
+    log('package_show…');
+    figures.push(
+      await drive('package_show', {
+        url,
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/3/action/package_show?id=${names[n++ % names.length]}` }) }],
+      }),
+    );
+
+    log('package_search (q + fq + 2 facets)…');
+    const facets = encodeURIComponent(JSON.stringify(['tags', 'res_format']));
+    figures.push(
+      await drive('package_search', {
+        url,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (req) => {
+              const i = n++;
+              const q = encodeURIComponent(WORDS[i % WORDS.length]);
+              const fq = encodeURIComponent(`organization:${AGENCIES[i % AGENCIES.length]}`);
+              return { ...req, path: `/api/3/action/package_search?q=${q}&fq=${fq}&facet.field=${facets}&rows=10` };
+            },
+          },
+        ],
+      }),
+    );
+
+    log('package_create…');
+    let created = DATASETS;
+    figures.push(
+      await drive('package_create', {
+        url,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: token },
+            setupRequest: (req) => ({ ...req, path: '/api/3/action/package_create', body: JSON.stringify(datasetBody(created++, AGENCIES[created % AGENCIES.length])) }),
+          },
+        ],
+      }),
+    );
+
+    const baseline = figures[0].rps;
+    process.stdout.write(`\nKho benchmark — ${db.label}; ${DATASETS} datasets × 5 resources; ${CONNECTIONS} connections, ${DURATION} s each\n\n`);
+    process.stdout.write('| scenario | req/s | p50 ms | p99 ms | vs /api/3 | errors |\n|---|---:|---:|---:|---:|---:|\n');
+    for (const f of figures) {
+      process.stdout.write(`| ${f.name} | ${f.rps.toFixed(0)} | ${f.p50} | ${f.p99} | ${((f.rps / baseline) * 100).toFixed(0)}% | ${f.errors + f.non2xx} |\n`);
+    }
+    const show = figures[1];
+    const search = figures[2];
+    const create = figures[3];
+    process.stdout.write('\nGoals (on PostgreSQL): ');
+    process.stdout.write(
+      [
+        `package_show ≥ 50% of /api/3 with p99 ≤ 25 ms: ${show.rps / baseline >= 0.5 && show.p99 <= 25 ? 'met' : 'NOT met'}`,
+        `package_search ≥ 300 req/s: ${search.rps >= 300 ? 'met' : 'NOT met'}`,
+        `package_create ≥ 200/s: ${create.rps >= 200 ? 'met' : 'NOT met'}`,
+      ].join('; ') + '\n',
+    );
+  } finally {
+    server?.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
