@@ -6,6 +6,8 @@ import { readActions } from './group/read.ts';
 import { writeActions } from './group/write.ts';
 import { memberActions } from './group/members.ts';
 
+export { groupAuth } from '../auth/functions/group.ts';
+
 export const groupActions: Record<string, ActionDefinition> = {
   ...readActions,
   ...writeActions,

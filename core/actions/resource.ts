@@ -76,11 +76,14 @@ const resourceCreate: ActionDefinition = {
 };
 
 async function updateResource(context: ActionContext, data: DataDict, merge: boolean): Promise<DataDict> {
+  // resource_patch (patch.py) checks access first and then goes through resource_show, whose
+  // NotFound has no detail; resource_update looks the resource up first.
+  if (merge && !context.user && !context.ignoreAuth) await context.checkAccess('resource_patch', data);
   const id = requireKey(data, 'id');
   return context.transaction(async () => {
     const { repos, hooks } = context.services;
     const resourceRow = await repos.resources.get(context.db(), id);
-    if (!resourceRow) throw new NotFound('Resource was not found.');
+    if (!resourceRow) throw new NotFound(merge ? '' : 'Resource was not found.');
     const row = await lockedPackage(context, resourceRow.package_id);
     await context.checkAccess(merge ? 'resource_patch' : 'resource_update', { ...data, package_id: row.id, __package: row });
     const pkg: DataDict = JSON.parse(row.data);

@@ -164,14 +164,17 @@ const userCreate: ActionDefinition = {
     delete input.with_apitoken;
     // CKAN drops an id given by a non-sysadmin, or one already taken, without complaint.
     if (input.id && (!isSysadmin(context) || (await loadUser(context, String(input.id))))) delete input.id;
+    const valid = await validateUser(context, input, 'create', null);
+    // Hashing takes a while; do it before the transaction rather than hold one open. The unique
+    // index on the name still catches a concurrent registration of the same name.
+    const passwordHash = valid.password ? await hashPassword(valid.password) : (valid.password_hash ?? null);
     return context.transaction(async () => {
-      const valid = await validateUser(context, input, 'create', null);
       const row: UserRow = {
         id: valid.id || randomUUID(),
         name: valid.name,
         fullname: valid.fullname ?? null,
         email: valid.email,
-        password_hash: valid.password ? await hashPassword(valid.password) : (valid.password_hash ?? null),
+        password_hash: passwordHash,
         about: valid.about ?? null,
         sysadmin: valid.sysadmin ?? false,
         state: valid.state ?? 'active',
@@ -266,22 +269,21 @@ const userUpdate: ActionDefinition = {
   doc: "Update a user account: yourself, or anyone as a sysadmin. `email` is required, as in CKAN; fields not given are kept (use user_patch to send only some). Only sysadmins rename accounts or change sysadmin and state.\n\n:param id: the user's id or name\n:param email: the email address\n:param password: a new password (8+ characters)\n:rtype: dictionary",
   async handler(context, data) {
     const [ref] = requireKeys(data, ['id']);
-    return context.transaction(async () => {
-      const { repos } = context.services;
-      const current = await loadUser(context, ref);
-      if (!current) throw new NotFound('User was not found.');
-      await context.checkAccess('user_update', { ...data, __user: current });
-      const valid = await validateUser(context, data, 'update', current);
-      const changes: Partial<UserRow> = {};
-      for (const key of ['name', 'fullname', 'email', 'about', 'sysadmin', 'state', 'image_url', 'activity_streams_email_notifications', 'plugin_extras'] as const) {
-        if (key in valid) (changes as DataDict)[key] = valid[key];
-      }
-      if (valid.password) changes.password_hash = await hashPassword(valid.password);
-      else if (valid.password_hash) changes.password_hash = valid.password_hash;
-      await repos.users.update(context.db(), current.id, changes);
-      const updated = (await repos.users.byId(context.db(), current.id))!;
-      return userDictize(context, updated, { includePluginExtras: 'plugin_extras' in valid });
-    });
+    const { repos } = context.services;
+    const current = await loadUser(context, ref);
+    if (!current) throw new NotFound('User was not found.');
+    await context.checkAccess('user_update', { ...data, __user: current });
+    const valid = await validateUser(context, data, 'update', current);
+    const changes: Partial<UserRow> = {};
+    for (const key of ['name', 'fullname', 'email', 'about', 'sysadmin', 'state', 'image_url', 'activity_streams_email_notifications', 'plugin_extras'] as const) {
+      if (key in valid) (changes as DataDict)[key] = valid[key];
+    }
+    // An empty password means "unchanged", as in CKAN's user_dict_save.
+    if (valid.password) changes.password_hash = await hashPassword(valid.password);
+    else if (valid.password_hash) changes.password_hash = valid.password_hash;
+    await repos.users.update(context.db(), current.id, changes);
+    const updated = (await repos.users.byId(context.db(), current.id))!;
+    return userDictize(context, updated, { includePluginExtras: 'plugin_extras' in valid });
   },
 };
 
@@ -289,7 +291,8 @@ const userPatch: ActionDefinition = {
   access: 'manual',
   doc: "Patch a user account: only the given fields change.\n\n:param id: the user's id or name\n:rtype: dictionary",
   async handler(context, data) {
-    await context.checkAccess('user_patch', data);
+    // The auth function takes the target from `id`, never from a client-sent __user.
+    await context.checkAccess('user_patch', { ...data, __user: undefined });
     const [ref] = requireKeys(data, ['id']);
     const shown = await context.action<DataDict>('user_show', { id: ref });
     const patched: DataDict = { ...shown, ...data };

@@ -1,5 +1,6 @@
 // One row per active resource: lets resource_show find its dataset and lets the download route
 // find the stored file. The resource's fields themselves live in the package dict.
+import { ValidationError } from '../errors.ts';
 import type { Db } from './db.ts';
 
 export interface StoredUpload {
@@ -39,9 +40,17 @@ export const resources = {
     if (keep.length) gone.whereNotIn('id', keep);
     await gone.delete();
     if (!rows.length) return;
-    await db('resource')
+    // Only this package's rows may be updated: a new resource id that another dataset took a moment
+    // ago (after validation looked) must fail, not move that dataset's resource row over here.
+    const written: Array<{ id: string }> = await db('resource')
       .insert(rows.map((row) => ({ ...row, upload: row.upload ? JSON.stringify(row.upload) : null })))
       .onConflict('id')
-      .merge(['position', 'state', 'url_type', 'upload']);
+      .merge(['position', 'state', 'url_type', 'upload'])
+      .where('resource.package_id', packageId)
+      .returning('id');
+    if (written.length !== rows.length) {
+      const ok = new Set(written.map((row) => row.id));
+      throw new ValidationError({ resources: rows.map((row) => (ok.has(row.id) ? {} : { id: ['Resource id already exists.'] })) });
+    }
   },
 };

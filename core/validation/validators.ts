@@ -3,6 +3,7 @@
 import { parseIsoDate } from '../clock.ts';
 import { nfc } from '../text/vietnamese.ts';
 import { Invalid, MISSING, StopOnError, isPlainObject, type FieldState, type Validator } from './navl.ts';
+import { isUploadedFile } from '../storage/file-store.ts';
 
 const isAbsent = (value: unknown) => value === MISSING || value === null || value === undefined;
 
@@ -57,11 +58,15 @@ export const empty: Validator = (value, field) => {
   throw new StopOnError();
 };
 
-/** CKAN's unicode_safe: anything becomes text (numbers as written, structures as JSON), NFC. */
+/**
+ * CKAN's unicode_safe: anything becomes text (numbers as written, structures as JSON), NFC. A file
+ * sent in a text field becomes its name, as in CKAN; its server-side details must never be stored.
+ */
 export const unicodeSafe: Validator = (value) => {
   if (value === MISSING) return value;
   if (typeof value === 'string') return nfc(value);
   if (value === null || value === undefined) return value;
+  if (isUploadedFile(value)) return value.filename;
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 };
@@ -172,6 +177,7 @@ export const nameValidator: Validator = (value) => {
 
 export const jsonObject: Validator = (value) => {
   if (isAbsent(value) || value === '') return value;
+  if (isUploadedFile(value)) throw new Invalid('The value should be a valid JSON object');
   let parsed = value;
   if (typeof value === 'string') {
     try {

@@ -90,7 +90,7 @@ describe('API tokens', function () {
 
     it('treats unknown or malformed tokens as anonymous in every header form', async () => {
       const garbage = ['not-a-token', `Bearer ${alice.token}x`, 'Bearer', 'Basic dXNlcjpwYXNz', 'x'.repeat(5000), alice.token.slice(0, -1), ' '];
-      const forms = garbage.flatMap((value) => [{ Authorization: value }, { 'X-CKAN-API-Key': value }]);
+      const forms = garbage.flatMap((value): Array<Record<string, string>> => [{ Authorization: value }, { 'X-CKAN-API-Key': value }]);
       for (const headers of forms) {
         for (const [action, data] of [
           ['package_create', { name: uniqueName('ds'), owner_org: orgId }],

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import type { ApiResponse } from '../helpers/api-client.ts';
-import { createOrg, tableCounts, uniqueName, type TestOrg } from './packages-fixtures.ts';
+import { createGroup, createOrg, tableCounts, uniqueName, type TestOrg } from './packages-fixtures.ts';
 
 const VALIDATION = 'Validation Error';
 
@@ -171,6 +171,11 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
         409,
         { __type: VALIDATION, extras: [{ key: ['There is a schema field with the same name'] }] },
       );
+    });
+
+    it('extras with a null value are dropped (package_extras_save skips None)', async () => {
+      const created = await server.admin.call('package_create', { name: uniqueName('nullx'), owner_org: orgA.id, extras: [{ key: 'gone', value: null }, { key: 'kept', value: 'v' }] });
+      expect(created.extras).to.deep.equal([{ key: 'kept', value: 'v' }]);
     });
 
     it('an unknown group → 404 "Group was not found."', async () => {
@@ -348,6 +353,29 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
       expect(response.body.error.message).to.equal('Access denied: Action package_create requires an authenticated user');
     });
 
+    it('adding a group the user cannot manage → 403; a member of the group may add it', async () => {
+      const group = await createGroup(server);
+      const response = await refused(() => server.client(editorA.token).post('package_create', { name: uniqueName('grp'), owner_org: orgA.id, groups: [{ name: group.name }] }));
+      expectError(response, 403, { __type: 'Authorization Error', message: 'Access denied: User editor-a not authorized to edit these groups' });
+      const { repos, knex, clock } = server.kernel.container.cradle;
+      await repos.members.upsert(knex, group.id, 'user', editorA.id, 'member', clock.nowIso());
+      const created = await server.client(editorA.token).call('package_create', { name: uniqueName('grp'), owner_org: orgA.id, groups: [{ name: group.name }] });
+      expect(created.groups.map((g: { name: string }) => g.name)).to.deep.equal([group.name]);
+    });
+
+    it('package_patch / resource_patch: anonymous callers get 403 before any lookup; unknown ids are a bare 404', async () => {
+      expectError(await server.anon.post('package_patch', { id: 'no-such-dataset' }), 403, {
+        __type: 'Authorization Error',
+        message: 'Access denied: Action package_patch requires an authenticated user',
+      });
+      expectError(await server.anon.post('resource_patch', { id: 'no-such-resource' }), 403, {
+        __type: 'Authorization Error',
+        message: 'Access denied: Action resource_patch requires an authenticated user',
+      });
+      expectError(await server.admin.post('package_patch', { id: 'no-such-dataset' }), 404, { __type: 'Not Found Error', message: 'Not found' });
+      expectError(await server.admin.post('resource_patch', { id: 'no-such-resource' }), 404, { __type: 'Not Found Error', message: 'Not found' });
+    });
+
     it('state on create is for sysadmins only; an editor\'s "draft" is dropped', async () => {
       const byEditor = await server.client(editorA.token).call('package_create', { name: uniqueName('ed-draft'), owner_org: orgA.id, state: 'draft' });
       expect(byEditor.state).to.equal('active');
@@ -450,6 +478,50 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
       const updated = await server.admin.call('package_update', { ...created, metadata_modified: '2000-01-01T00:00:00' });
       expect(updated.metadata_modified > created.metadata_modified).to.equal(true);
       expect(updated.metadata_created).to.equal(created.metadata_created);
+    });
+  });
+
+  describe('writes at the same time', () => {
+    it('the same name created twice at once: one 200, the other 409 "That URL is already in use."', async () => {
+      const name = uniqueName('race');
+      const responses = await Promise.all([1, 2, 3].map(() => server.admin.post('package_create', { name, owner_org: orgA.id, tags: [{ name: `race-tag-${name}` }] })));
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses).to.deep.equal([200, 409, 409]);
+      for (const refusedOne of responses.filter((r) => r.status === 409)) {
+        expect(refusedOne.body.error).to.deep.equal({ __type: VALIDATION, name: ['That URL is already in use.'] });
+      }
+      // the winner keeps its name: a write that lost the race never renames an active dataset
+      const winner = responses.find((r) => r.status === 200)!.body.result;
+      expect((await server.admin.call('package_show', { id: winner.id })).name).to.equal(name);
+      expect((await server.admin.call('package_show', { id: name })).id).to.equal(winner.id);
+    });
+
+    it('two datasets taking the name of a deleted one at once: one wins, the deleted one is renamed once', async () => {
+      const name = uniqueName('reuse');
+      const old = await server.admin.call('package_create', { name, owner_org: orgA.id });
+      await server.admin.call('package_delete', { id: old.id });
+      const responses = await Promise.all([1, 2, 3].map(() => server.admin.post('package_create', { name, owner_org: orgA.id, tags: [{ name: `reuse-${name}` }] })));
+      expect(responses.map((r) => r.status).sort()).to.deep.equal([200, 409, 409]);
+      const winner = responses.find((r) => r.status === 200)!.body.result;
+      expect((await server.admin.call('package_show', { id: name })).id).to.equal(winner.id);
+      const renamed = await server.admin.call('package_show', { id: old.id });
+      expect(renamed.name).to.equal(old.id);
+      expect(renamed.state).to.equal('deleted');
+    });
+
+    it('resources added to one dataset at once all land, in distinct positions', async () => {
+      const ds = await server.admin.call('package_create', { name: uniqueName('parallel'), owner_org: orgA.id });
+      const created = await Promise.all([0, 1, 2, 3, 4].map((i) => server.admin.call('resource_create', { package_id: ds.id, url: `http://example.com/${i}.csv` })));
+      const pkg = await server.admin.call('package_show', { id: ds.id });
+      expect(pkg.resources.map((r: { id: string }) => r.id).sort()).to.deep.equal(created.map((r) => r.id).sort());
+      expect(pkg.resources.map((r: { position: number }) => r.position)).to.deep.equal([0, 1, 2, 3, 4]);
+    });
+
+    it('new datasets sharing a new tag at once all succeed', async () => {
+      const tag = uniqueName('shared-tag');
+      const responses = await Promise.all([0, 1, 2, 3].map(() => server.admin.post('package_create', { name: uniqueName('tagged'), owner_org: orgA.id, tags: [{ name: tag }] })));
+      expect(responses.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
+      expect(new Set(responses.map((r) => r.body.result.tags[0].id)).size).to.equal(1);
     });
   });
 

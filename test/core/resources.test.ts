@@ -402,6 +402,32 @@ describe('CKAN resource action tests over HTTP', function () {
     });
   });
 
+  describe('a resource id taken by another dataset while the write waits (PostgreSQL only)', () => {
+    it('answers 409 and leaves the other dataset\'s resource where it was', async function () {
+      if (!server.databaseUrl) this.skip();
+      const knexFactory = (await import('knex')).default;
+      const other = knexFactory({ client: 'pg', connection: server.databaseUrl!, pool: { min: 0, max: 1 } });
+      try {
+        const first = await dataset({ resources: [{ url: 'http://first' }] });
+        const second = await dataset();
+        const id = randomUUID();
+        const trx = await other.transaction();
+        // Another writer has inserted the id but not committed: validation cannot see it yet.
+        await trx('resource').insert({ id, package_id: first.id, position: 1, state: 'active', url_type: null, upload: null });
+        const pending = server.admin.post('resource_create', { id, package_id: second.id, url: 'http://second' });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await trx.commit();
+        const response = await pending;
+        expectError(response, 409, { __type: 'Validation Error', id: ['Resource id already exists.'] });
+        const row = await server.kernel.container.cradle.repos.resources.get(server.kernel.container.cradle.knex, id);
+        expect(row!.package_id).to.equal(first.id);
+        expect((await server.admin.call('package_show', { id: second.id })).resources).to.deep.equal([]);
+      } finally {
+        await other.destroy();
+      }
+    });
+  });
+
   describe('bad input to resource actions', () => {
     it('leaves no rows behind and never answers 500', async () => {
       const ds = await dataset({ resources: [{ url: 'http://a' }] });

@@ -323,6 +323,22 @@ describe('Resource uploads', function () {
     expect(await tableCounts(server)).to.deep.equal(before.rows);
   });
 
+  it('a file sent in a field other than upload is never stored with its server-side details', async () => {
+    const ds = await dataset();
+    const before = { files: await filesUnder(storage), rows: await tableCounts(server) };
+    const asExtra = await server.admin.upload('resource_create', { package_id: ds.id }, { data_file: { name: 'a.csv', content: 'a\n' } });
+    expect(asExtra.status).to.equal(409);
+    expect(asExtra.body.error).to.deep.equal({ __type: 'Validation Error', __extras: ["Could not parse extra 'data_file' as valid JSON"] });
+    expect(await filesUnder(storage)).to.deep.equal(before.files);
+    expect(await tableCounts(server)).to.deep.equal(before.rows);
+    // in a text field it becomes the file's name, as CKAN's unicode_safe does
+    const asNotes = await server.admin.upload('package_patch', { id: ds.id }, { notes: { name: 'ghi chú.txt', content: 'secret' } });
+    expect(asNotes.status).to.equal(200);
+    expect(asNotes.body.result.notes).to.equal('ghi chú.txt');
+    expect(asNotes.text).to.not.contain('tmp');
+    expect(await filesUnder(storage)).to.deep.equal(before.files);
+  });
+
   it('an interrupted upload leaves no file (temporary ones included) and no resource', async () => {
     const ds = await dataset();
     const before = { files: await filesUnder(storage), rows: await tableCounts(server) };

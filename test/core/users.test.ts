@@ -35,7 +35,7 @@ function expectNoSecrets(response: ApiResponse) {
   expect(response.text).not.to.include('reset_key');
 }
 
-function newUserData(name = uniqueName('u'), extra: Record<string, unknown> = {}) {
+function newUserData(name = uniqueName('u'), extra: Record<string, unknown> = {}): Record<string, any> {
   return { name, email: `${name}@example.org`, password: 'correct-horse', ...extra };
 }
 

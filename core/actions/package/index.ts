@@ -92,9 +92,12 @@ const packagePatch: ActionDefinition = {
   access: 'manual',
   doc: 'Patch a dataset: only the given top-level keys change; a given list (resources, tags, extras, groups) replaces the whole list.\n\n:param id: the id or name of the dataset\n:returns: the updated dataset\n:rtype: dictionary',
   async handler(context, data) {
+    // patch.py checks access before it looks the dataset up: an anonymous caller hears 403 first.
+    if (!context.user && !context.ignoreAuth) await context.checkAccess('package_patch', data);
     const ref = requireKey(data, 'id');
     return context.transaction(async () => {
-      const row = await loadForWrite(context, ref);
+      // package_show's bare NotFound, not package_update's "Package was not found."
+      const row = await loadForWrite(context, ref, '');
       await context.checkAccess('package_patch', { ...data, id: row.id, __package: row });
       const patched = { ...JSON.parse(row.data), ...data, id: row.id };
       return saveDataset(context, patched, { mode: 'update', current: row });

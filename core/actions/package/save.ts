@@ -50,7 +50,8 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
     const dict: DataDict = {
       creator_user_id: current ? current.creator_user_id : (context.user?.id ?? null),
       extras: ((data.extras ?? []) as DataDict[])
-        .filter((extra) => !extra.deleted)
+        // CKAN's package_extras_save skips extras whose value is None.
+        .filter((extra) => !extra.deleted && extra.value !== null && extra.value !== undefined)
         .map((extra) => ({ key: extra.key, value: extra.value }))
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
       groups: groups.map((group) => groupForPackage(group, services.config.site.url)),
@@ -300,6 +301,12 @@ async function freeNameFromDeletedDataset(context: ActionContext, name: string, 
   if (!holder || holder.id === ownId) return;
   const row = await context.services.repos.packages.get(db, holder.id, { forUpdate: true });
   if (!row) return;
+  // The name validator ran before this write waited for others (on a tag, a lock): a dataset
+  // created meanwhile may hold the name now, and an active dataset is never renamed.
+  if (row.state !== 'deleted' || row.name !== name) {
+    if (row.name === name) throw new ValidationError({ name: ['That URL is already in use.'] });
+    return;
+  }
   const dict = JSON.parse(row.data);
   dict.name = row.id;
   await context.services.repos.packages.update(db, row.id, { name: row.id, data: JSON.stringify(dict) });

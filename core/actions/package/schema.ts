@@ -167,9 +167,10 @@ const vocabularyIdExists: Validator = () => {
   throw new Invalid('Tag vocabulary was not found.');
 };
 
-/** Extras values are text in CKAN; other JSON is kept as its JSON text. */
+/** Extras values are text in CKAN; other JSON is kept as its JSON text; null is dropped at save. */
 const extraValue: Validator = (value) => {
-  if (value === MISSING || value === null) return value === MISSING ? value : '';
+  if (value === MISSING || value === null) return value;
+  if (isUploadedFile(value)) return value.filename;
   return typeof value === 'string' ? value.normalize('NFC') : JSON.stringify(value);
 };
 
@@ -222,8 +223,22 @@ const uploadValidator: Validator = (value, field) => {
   return value;
 };
 
+/**
+ * Resource extras must be JSON (CKAN's extras_valid_json). The only thing a client can send that is
+ * not is a file in a field other than `upload`; storing it would store the server's temporary path.
+ */
+const resourceExtrasValidJson: DictValidator = (data, errors) => {
+  for (const [key, value] of Object.entries(data)) {
+    if (key !== 'upload' && isUploadedFile(value)) {
+      delete data[key];
+      errors.__extras = [...((errors.__extras as string[] | undefined) ?? []), `Could not parse extra '${key}' as valid JSON`];
+    }
+  }
+};
+
 export function resourceSchema(): Schema {
   return {
+    after: [resourceExtrasValidJson],
     fields: {
       id: [ignoreEmpty, resourceIdValidator, unicodeSafe],
       package_id: [ignore],

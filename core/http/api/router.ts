@@ -43,6 +43,9 @@ export function apiRouter(kernel: Kernel): Router {
       const parsed = await parseRequestData(ctx, { sideEffectFree: !!entry.def.sideEffectFree, maxBodyBytes, maxUploadBytes, fileStore });
       files = parsed.files;
       data = normaliseInput(parsed.data);
+      // Keys starting with "__" are internal (auth functions receive loaded objects that way);
+      // a client must never be able to supply them.
+      for (const key of Object.keys(data)) if (key.startsWith('__')) delete data[key];
       let user = ctx.state.user;
       // JSONP requests always run anonymously (a page on another site must not act as the user).
       if ('callback' in data) {

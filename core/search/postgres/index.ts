@@ -1,7 +1,7 @@
 // The PostgreSQL SearchIndex (search.backend = 'postgres'), the default: it lives in the same
 // database as the datasets, so index() and remove() are part of the dataset's own transaction and the
-// index can never disagree with what was committed. One SQL statement answers a search: the matched
-// set is materialised once, then counted, faceted and paged; results are package.data, byte for byte.
+// index can never disagree with what was committed. Queries are plain SQL over package_search with
+// bound parameters (see planSearch); results are package.data, byte for byte what package_show sends.
 import type { Knex } from 'knex';
 import type { Cradle } from '../../container.ts';
 import type { DataDict } from '../../actions/types.ts';
@@ -10,7 +10,7 @@ import type { SearchIndex, SearchIndexFactory, SearchQuery, SearchResult } from 
 import { buildIndexDocument, datasetPermissionLabels, fieldKind, isMultiValued, isSortable } from '../index-document.ts';
 import { textArrayLiteral } from './analysis.ts';
 import { ARRAY_COLUMNS, ROW_COLUMNS, ROW_PLACEHOLDERS, SCALAR_COLUMNS, rowBindings, searchRow, type SearchRow } from './row.ts';
-import { QueryTranslator, allOf, rankingQueries, render, type Condition } from './translate.ts';
+import { QueryTranslator, allOf, clean, rankingQueries, render, type Condition } from './translate.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
@@ -124,7 +124,7 @@ const NULLABLE_SORT_COLUMNS = new Set(['organization', 'owner_org', 'license_id'
 export function planSearch(query: SearchQuery, now: Date): SearchPlan {
   const where = whereClause(query, now);
   const sort = sortKeys(query);
-  const facetFields = [...new Set(query.facetFields)];
+  const facetFields = [...new Set(query.facetFields.map(clean))];
 
   if (!facetFields.length) {
     const main = { sql: `select null::bigint as ord, null::text as data, count(*) as total, null::json as facets from package_search s where ${where.sql}`, bindings: where.bindings };
@@ -220,7 +220,8 @@ function sortKeys(query: SearchQuery) {
   const bindings: unknown[] = [];
   const order: string[] = [];
   let hasId = false;
-  for (const key of query.sort) {
+  for (const { field, direction: asked } of query.sort) {
+    const key = { field: clean(field), direction: asked };
     const direction = key.direction === 'desc' ? 'desc' : 'asc';
     let nullable = true;
     if (key.field === 'score') {
@@ -259,7 +260,7 @@ interface ResultRow {
 
 function readResult(rows: ResultRow[], query: SearchQuery): SearchResult {
   const [head, ...page] = rows;
-  const facetFields = [...new Set(query.facetFields)];
+  const facetFields = [...new Set(query.facetFields.map(clean))];
   const lists = typeof head.facets === 'string' ? JSON.parse(head.facets) : (head.facets ?? []);
   const facets: SearchResult['facets'] = {};
   facetFields.forEach((field, i) => {

@@ -73,11 +73,14 @@ export const ROW_PLACEHOLDERS = `(${ROW_COLUMNS.map((column) => `?${CASTS[column
 
 const EPOCH = '1970-01-01T00:00:00';
 
+// PostgreSQL text and jsonb cannot hold U+0000; it means nothing in a search value anyway.
+const strings = (value: unknown): string[] => asStrings(value).map((text) => text.replace(/\u0000/g, ''));
+
 export function searchRow(doc: IndexDocument, pkg: DataDict): SearchRow {
   const exact: Record<string, string[]> = {};
   const fields = new TsvectorBuilder();
   for (const [field, value] of Object.entries(doc)) {
-    const values = asStrings(value);
+    const values = strings(value);
     if (!values.length || SCALAR_COLUMNS[field] || ARRAY_COLUMNS[field]) continue;
     if (fieldKind(field) === 'text') {
       if (field === 'text') continue;
@@ -86,34 +89,34 @@ export function searchRow(doc: IndexDocument, pkg: DataDict): SearchRow {
       exact[field] = values;
     }
   }
-  const urls = documentUrls(doc);
+  const urls = documentUrls(doc).map((url) => url.replace(/\u0000/g, ''));
   for (const url of urls) fields.add(url, 'D', 'urls:');
 
   const catchAll = new TsvectorBuilder();
   for (const { field, weight } of CATCH_ALL_SOURCES) {
-    const values = field === 'urls' ? urls : asStrings(doc[field]);
+    const values = field === 'urls' ? urls : strings(doc[field]);
     for (const text of values) catchAll.add(text, weight);
   }
   for (const field of Object.keys(doc)) {
     if (CATCH_ALL_SOURCES.some((source) => source.field === field)) continue;
     const weight = catchAllWeight(field);
-    if (weight) for (const text of asStrings(doc[field])) catchAll.add(text, weight);
+    if (weight) for (const text of strings(doc[field])) catchAll.add(text, weight);
   }
 
-  const first = (field: string): string | null => asStrings(doc[field])[0] ?? null;
+  const first = (field: string): string | null => strings(doc[field])[0] ?? null;
   return {
     package_id: String(pkg.id),
     state: String(pkg.state ?? 'active'),
     capacity: pkg.private ? 'private' : 'public',
-    labels: textArrayLiteral(asStrings(doc.permission_labels)),
+    labels: textArrayLiteral(strings(doc.permission_labels)),
     name: String(pkg.name ?? ''),
     organization: first('organization'),
     owner_org: first('owner_org'),
     license_id: first('license_id'),
     dataset_type: first('dataset_type'),
-    tags: textArrayLiteral(asStrings(doc.tags)),
-    groups: textArrayLiteral(asStrings(doc.groups)),
-    res_format: textArrayLiteral(asStrings(doc.res_format)),
+    tags: textArrayLiteral(strings(doc.tags)),
+    groups: textArrayLiteral(strings(doc.groups)),
+    res_format: textArrayLiteral(strings(doc.res_format)),
     title_sort: sortKey(typeof pkg.title === 'string' ? pkg.title : ''),
     metadata_created: typeof pkg.metadata_created === 'string' ? pkg.metadata_created : EPOCH,
     metadata_modified: typeof pkg.metadata_modified === 'string' ? pkg.metadata_modified : EPOCH,

@@ -6,7 +6,7 @@ import { nfc } from '../../text/vietnamese.ts';
 import type { BoolNode, QueryNode, RangeNode, TermNode } from '../query-ast.ts';
 import { resolveDateMath } from '../date-math.ts';
 import { fieldKind, solrDate } from '../index-document.ts';
-import { escapeLike, normalizeText, termTsquery, textArrayLiteral, wildcardToLike } from './analysis.ts';
+import { escapeLike, normalizeText, quoteLexeme, termTsquery, textArrayLiteral, wildcardToLike } from './analysis.ts';
 import { ARRAY_COLUMNS, SCALAR_COLUMNS } from './row.ts';
 
 export interface Sql {
@@ -22,6 +22,9 @@ export type Condition =
   | { kind: 'sql'; sql: string; bindings: unknown[] }
   | { kind: 'tsq'; column: TsColumn; query: string }
   | null;
+
+/** A query value as stored values are: NFC, without U+0000 (which PostgreSQL text cannot hold). */
+export const clean = (text: string) => nfc(text).replace(/\u0000/g, '');
 
 const TRUE: Condition = { kind: 'const', value: true };
 const FALSE: Condition = { kind: 'const', value: false };
@@ -55,12 +58,12 @@ export class QueryTranslator {
   // ---- terms ----
 
   private term(node: TermNode): Condition {
-    const field = node.field ?? 'text';
+    const field = clean(node.field ?? 'text');
     const kind = fieldKind(field);
     if (kind === 'text') return this.textTerm(field, node);
     if (kind === 'date') return this.dateTerm(field, node);
     if (kind === 'numeric' && NUMBER_COLUMNS[field] && !node.exists && !node.prefix && !node.wildcard) {
-      return sql(`${NUMBER_COLUMNS[field]} = ?`, [parseNumber(node.value)]);
+      return sql(`${NUMBER_COLUMNS[field]} = ?::numeric`, [parseNumber(node.value)]);
     }
     return this.exactTerm(field, node);
   }
@@ -69,10 +72,10 @@ export class QueryTranslator {
     const column: TsColumn = field === 'text' ? 'tsv' : 'ftsv';
     const lexemePrefix = field === 'text' ? '' : `${field}:`;
     if (node.exists) {
-      return column === 'tsv' ? sql(`s.tsv <> ''::tsvector`) : { kind: 'tsq', column, query: `'${lexemePrefix}':*` };
+      return column === 'tsv' ? sql(`s.tsv <> ''::tsvector`) : { kind: 'tsq', column, query: `${quoteLexeme(lexemePrefix)}:*` };
     }
     if (node.wildcard) {
-      const pattern = lexemePrefix + wildcardToLike(node.value, normalizeText);
+      const pattern = escapeLike(lexemePrefix) + wildcardToLike(node.value, normalizeText);
       return sql(`exists (select 1 from unnest(s.${column}) as u where u.lexeme like ?)`, [pattern]);
     }
     const query = termTsquery(node.value, { prefix: node.prefix, lexemePrefix });
@@ -96,7 +99,7 @@ export class QueryTranslator {
       if (array) return sql(`cardinality(s.${array}) > 0`);
       return sql('jsonb_exists(s.exact, ?)', [field]);
     }
-    const value = nfc(node.value);
+    const value = clean(node.value);
     if (node.prefix || node.wildcard) {
       const pattern = node.wildcard ? wildcardToLike(value) : `${escapeLike(value)}%`;
       if (scalar) return sql(`s.${scalar} like ?`, [pattern]);
@@ -119,7 +122,7 @@ export class QueryTranslator {
   // ---- ranges ----
 
   private range(node: RangeNode): Condition {
-    const { field } = node;
+    const field = clean(node.field);
     const kind = fieldKind(field);
     if (kind === 'text') throw new SearchQueryError(`Range queries are not supported on the text field ${field}`);
     if (node.lower === null && node.upper === null) {
@@ -135,11 +138,11 @@ export class QueryTranslator {
     if (kind === 'numeric' && NUMBER_COLUMNS[field]) {
       const lower = node.lower === null ? null : parseNumber(node.lower);
       const upper = node.upper === null ? null : parseNumber(node.upper);
-      return this.between(NUMBER_COLUMNS[field], '', node, lower, upper);
+      return this.between(NUMBER_COLUMNS[field], '::numeric', node, lower, upper);
     }
     const scalar = SCALAR_COLUMNS[field];
-    const lower = node.lower === null ? null : nfc(node.lower);
-    const upper = node.upper === null ? null : nfc(node.upper);
+    const lower = node.lower === null ? null : clean(node.lower);
+    const upper = node.upper === null ? null : clean(node.upper);
     if (scalar) return this.between(`s.${scalar}`, '', node, lower, upper);
     return this.elementBetween(field, node, lower, upper);
   }
@@ -307,7 +310,7 @@ export function rankingQueries(node: QueryNode | null): Partial<Record<TsColumn,
       return;
     }
     if (current.type !== 'term' || current.exists || current.wildcard) return;
-    const field = current.field ?? 'text';
+    const field = clean(current.field ?? 'text');
     if (fieldKind(field) !== 'text') return;
     const column: TsColumn = field === 'text' ? 'tsv' : 'ftsv';
     const query = termTsquery(current.value, { prefix: current.prefix, lexemePrefix: field === 'text' ? '' : `${field}:` });

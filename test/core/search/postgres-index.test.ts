@@ -233,6 +233,26 @@ for (const makeDatabase of testDatabases()) {
         expect(await names({ q: 'num_resources:1' })).to.deep.equal(['chat-luong-khong-khi']);
       });
 
+      it('never fails with anything but a search error, whatever the query', async () => {
+        const odd = [
+          "extras_a'b:*", 'extras_a_b:x*y', "title:\"'\"", "name:\\'", 'tags:"a\\"b"', '*:*^2', '-*:*', '(*:* -name:x)',
+          'num_resources:[1e300 TO *]', 'num_resources:2.5', 'num_tags:[-1 TO 1.5}', 'metadata_modified:[NOW-1000YEARS TO NOW]',
+          'title:(a OR "b c")', 'notes:ha*', 'title:*', 'author:?', 'name:*', 'id:[* TO *]', 'foo:[a TO z]', 'text:*', '*',
+          'res_url:http\\://data.example.vn/*', 'title:😀 notes:\u0000x', 'tags:*\\**', 'extras_%:_%', 'name:[z TO a]',
+          'release_date:[2020-01-01 TO NOW]', 'release_date:2020-01-01', `title:(${'a '.repeat(300)})`, 'x:"" y:""',
+        ];
+        odd.push('name:a\u0000b', 'tags:\u0000', 'organization:x\u0000', 'extras_a\u0000b:x', 'a\u0000b:[a TO b]', 'extras_\u0000x:*');
+        for (const q of odd) {
+          try {
+            await search({ q });
+            await search({ fq: q, q: 'ha noi nguyen van an "exact phrase" -not' });
+            await search({ fq: q, sort: 'a\u0000b asc', facets: ['x\u0000y', 'tags'] });
+          } catch (err) {
+            expect(err, q).to.satisfy((e: unknown) => e instanceof SearchQueryError || e instanceof SearchError);
+          }
+        }
+      });
+
       it('rejects what it cannot evaluate with Search Query Errors', async () => {
         for (const q of ['metadata_modified:[yesterday TO *]', 'num_resources:[two TO *]', 'title:[a TO b]']) {
           let caught: unknown;
@@ -458,6 +478,17 @@ for (const makeDatabase of testDatabases()) {
         // ...and after the rollback the dataset is searchable again.
         expect(await names({ q: 'khong luu' })).to.deep.equal(['khong-luu']);
         await knex('package').where('id', pkg.id).delete();
+      });
+
+      it('indexes values PostgreSQL text cannot hold (U+0000) without failing the write', async () => {
+        const pkg = packageDict({ name: 'ky-tu-nul', title: 'Ký tự', tags: ['a\u0000b'], extras: { 'k\u0000': 'v\u0000' } });
+        // The package row holds the dict as JSON text, where U+0000 is escaped and harmless.
+        await storeAndIndex(knex, index, [pkg]);
+        try {
+          expect(await names({ fq: 'tags:ab' })).to.deep.equal(['ky-tu-nul']);
+        } finally {
+          await knex('package').where('id', pkg.id).delete();
+        }
       });
 
       it('rebuilds the whole index from the package table', async () => {
