@@ -175,6 +175,12 @@ describe('Action API transport', () => {
       expect((await server.admin.post('package_show', { id: 'nul-title' })).status).to.equal(404);
     });
 
+    it('internal "__" keys sent by a client are ignored (they cannot spoof an auth check)', async () => {
+      const spoof = { id: 'private', state: 'active', private: false, owner_org: null, creator_user_id: null };
+      const response = await server.anon.post('package_show', { id: 'private-one', __package: spoof });
+      expect(response.status).to.equal(403);
+    });
+
     it('text is stored NFC-normalised (decomposed Vietnamese arrives composed)', async () => {
       const decomposed = 'Hà Nội'.normalize('NFD');
       const created = await server.admin.call('package_create', { name: 'nfc-check', title: decomposed, owner_org: 'so-noi-vu' });

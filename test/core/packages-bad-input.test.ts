@@ -437,6 +437,34 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
       expectError(await server.anon.get('resource_show', { id: 'no-such-resource' }), 404, { __type: 'Not Found Error', message: 'Not found' });
     });
 
+    it('the search index follows every write: update, resource_create, delete, restore, purge', async () => {
+      const search = async (client = server.anon, extra: Record<string, unknown> = {}) =>
+        ((await client.call('package_search', { q: 'name:idx-*', rows: 100, ...extra })).results as Array<Record<string, any>>).map((p) => p.name);
+      const ds = await server.client(editorA.token).call('package_create', { name: uniqueName('idx'), owner_org: orgA.id, title: 'Before' });
+      expect(await search()).to.include(ds.name);
+      await server.client(editorA.token).call('package_patch', { id: ds.id, title: 'After' });
+      const hit = (await server.anon.call('package_search', { fq: `name:${ds.name}` })).results[0];
+      expect(hit.title).to.equal('After');
+      await server.client(editorA.token).call('resource_create', { package_id: ds.id, url: 'http://example.com/x.csv' });
+      const withResource = (await server.anon.call('package_search', { fq: `name:${ds.name}` })).results[0];
+      expect(withResource).to.deep.equal(await server.anon.call('package_show', { id: ds.id }));
+      await server.client(editorA.token).call('package_delete', { id: ds.id });
+      expect(await search()).to.not.include(ds.name);
+      expect(await search(server.client(memberA.token), { include_private: true })).to.not.include(ds.name);
+      await server.client(editorA.token).call('package_patch', { id: ds.id, state: 'active' });
+      expect(await search()).to.include(ds.name);
+      await server.admin.call('dataset_purge', { id: ds.id });
+      expect(await search(server.admin, { include_private: true, include_drafts: true })).to.not.include(ds.name);
+    });
+
+    it('private datasets are in search only for those who may see them', async () => {
+      const hidden = await server.client(editorA.token).call('package_create', { name: uniqueName('idx-private'), owner_org: orgA.id, private: true });
+      const names = async (client: typeof server.anon) => ((await client.call('package_search', { fq: `name:${hidden.name}`, include_private: true })).results as Array<{ name: string }>).map((p) => p.name);
+      expect(await names(server.anon)).to.deep.equal([]);
+      expect(await names(server.client(editorB.token))).to.deep.equal([]);
+      expect(await names(server.client(memberA.token))).to.deep.equal([hidden.name]);
+    });
+
     it('unknown datasets are 404 for everybody, not 403', async () => {
       expectError(await server.anon.get('package_show', { id: 'never-existed' }), 404, { __type: 'Not Found Error', message: 'Not found' });
     });
