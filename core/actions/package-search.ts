@@ -7,7 +7,6 @@ import { userDatasetLabels } from '../auth/labels.ts';
 import { findLicense } from '../model/licenses.ts';
 import { hasErrors, isPlainObject, validate, type Schema, type Validator } from '../validation/navl.ts';
 import {
-  booleanValidator,
   convertToJsonIfString,
   defaultValue,
   ignoreMissing,
@@ -96,9 +95,9 @@ async function packageSearch(context: ActionContext, input: DataDict): Promise<D
   if (!abort) {
     delete params.use_default_schema;
     const fl: string[] | undefined = Array.isArray(params.fl) && params.fl.length ? params.fl : undefined;
-    const includePrivate = booleanValidator(pop(params, 'include_private'), undefined as never) as boolean;
-    const includeDrafts = booleanValidator(pop(params, 'include_drafts'), undefined as never) as boolean;
-    const includeDeleted = booleanValidator(pop(params, 'include_deleted'), undefined as never) as boolean;
+    const includePrivate = asBool(pop(params, 'include_private'));
+    const includeDrafts = asBool(pop(params, 'include_drafts'));
+    const includeDeleted = asBool(pop(params, 'include_deleted'));
 
     // CKAN edits the fq text itself, and Lucene's precedence then applies to the whole string:
     // "+capacity:public a OR b +state:(active)" leaves a and b optional, exactly as in CKAN.
@@ -140,6 +139,13 @@ async function packageSearch(context: ActionContext, input: DataDict): Promise<D
     facet.items = [...facet.items].sort((a, b) => compareCodePoints(b.display_name, a.display_name));
   }
   return searchResults;
+}
+
+/** Python's asbool, as CKAN applies it to include_*: "true", "yes", "on", "1"… (any case). */
+function asBool(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  return typeof value === 'string' && ['true', 'yes', 'on', 'y', 't', '1'].includes(value.trim().toLowerCase());
 }
 
 function pop(params: DataDict, key: string): unknown {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
 import { PROJECT_ROOT } from '../../core/config/load.ts';
+import { createKernel } from '../../core/app.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'core/cli/bin.js');
 
@@ -154,6 +155,31 @@ describe('kho CLI', function () {
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
+    }
+  });
+
+  it('kho jobs worker runs queued jobs in its own process and stops cleanly on SIGTERM', async () => {
+    const withPlugin = { ...env, KHO_PLUGINS: 'example' };
+    const kernel = await createKernel({ config: { file: null, env: withPlugin }, command: 'test' });
+    const jobId = await kernel.jobs.queue.enqueue(kernel.database.knex, 'example.tally', {});
+    await kernel.close();
+
+    const worker = spawn(process.execPath, [BIN, 'jobs', 'worker'], { env: { ...process.env, ...withPlugin }, cwd: PROJECT_ROOT });
+    const exited = new Promise<number | null>((resolve) => worker.on('close', resolve));
+    let out = '';
+    worker.stdout.on('data', (chunk) => (out += chunk));
+    for (let i = 0; i < 300 && !out.includes('running'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(out).to.match(/Job worker \S+ running/);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    worker.kill('SIGTERM');
+    expect(await exited).to.equal(0);
+
+    const check = await createKernel({ config: { file: null, env: withPlugin }, command: 'test' });
+    try {
+      const job = await check.jobs.queue.get(jobId!);
+      expect(job?.state).to.equal('succeeded');
+    } finally {
+      await check.close();
     }
   });
 

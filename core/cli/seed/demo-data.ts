@@ -203,7 +203,7 @@ export const DEMO_AGENCIES: DemoAgency[] = [
       ds('Nhiệm vụ khoa học và công nghệ cấp tỉnh', 'Đề tài, dự án được phê duyệt và kết quả nghiệm thu.', 'Khoa học - Công nghệ', ['khoa học', 'đề tài'], [
         csvResource('Nhiệm vụ KH&CN', ['Mã số', 'Tên nhiệm vụ', 'Chủ nhiệm', 'Kết quả'], [['ĐT-2023-01', 'Ứng dụng AI dự báo mặn xâm nhập', 'TS. Nguyễn Văn An', 'Đạt'], ['ĐT-2023-02', 'Giống lúa chịu hạn', 'ThS. Trần Thị Bình', 'Xuất sắc']]),
       ]),
-      ds('Doanh nghiệp khoa học và công nghệ', 'Doanh nghiệp được chứng nhận doanh nghiệp khoa học và công nghệ.', 'Khoa học - Công nghệ', ['doanh nghiệp KH&CN'], [{ name: 'Danh sách', format: 'CSV' }]),
+      ds('Doanh nghiệp khoa học và công nghệ', 'Doanh nghiệp được chứng nhận doanh nghiệp khoa học và công nghệ.', 'Khoa học - Công nghệ', ['doanh nghiệp khoa học'], [{ name: 'Danh sách', format: 'CSV' }]),
       ds('Phương tiện đo được kiểm định', 'Số phương tiện đo được kiểm định, hiệu chuẩn.', 'Khoa học - Công nghệ', ['đo lường'], [{ name: 'Kiểm định', format: 'XLSX' }]),
       ds('Văn bằng sở hữu công nghiệp', 'Nhãn hiệu, chỉ dẫn địa lý của tổ chức, cá nhân trong tỉnh.', 'Khoa học - Công nghệ', ['sở hữu trí tuệ', 'nhãn hiệu'], [{ name: 'Văn bằng', format: 'CSV' }]),
       ds('Chỉ số chuyển đổi số cấp tỉnh', 'Kết quả đánh giá chuyển đổi số của các sở, ngành, huyện.', 'Khoa học - Công nghệ', ['chuyển đổi số'], [{ name: 'Chỉ số', format: 'XLSX' }]),

@@ -19,13 +19,13 @@ async function exists(context: ActionContext, action: string, id: string): Promi
   }
 }
 
-/** Each agency's first two yearly datasets also get earlier editions, as real portals have. */
+/** Each agency's first yearly dataset also gets two earlier editions, as real portals have. */
 function withEditions(datasets: DemoDataset[]): DemoDataset[] {
   const out: DemoDataset[] = [];
   let editions = 0;
   for (const dataset of datasets) {
     out.push(dataset);
-    if (editions < 2 && dataset.frequency === 'Hằng năm' && !/\d{4}/.test(dataset.title)) {
+    if (editions < 1 && dataset.frequency === 'Hằng năm' && !/\d{4}/.test(dataset.title)) {
       editions++;
       for (const year of ['2022', '2023']) {
         out.push({ ...dataset, title: `${dataset.title} năm ${year}`, notes: `${dataset.notes} Số liệu năm ${year}.`, resources: dataset.resources.map((r) => ({ ...r, name: `${r.name} ${year}` })) });
