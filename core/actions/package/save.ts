@@ -38,13 +38,15 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
     const { mode, current } = options;
     const currentDict: DataDict | null = current ? JSON.parse(current.data) : null;
 
-    const { data, errors } = await validate(input, datasetSchema(mode, services.fields.dataset), { action: context, current: currentDict });
+    // Lookups the validators already made (name holder, organization), so the write does not repeat them.
+    const memo = new Map<string, unknown>();
+    const { data, errors } = await validate(input, datasetSchema(mode, services.fields.dataset), { action: context, current: currentDict, memo });
     if (hasErrors(errors)) throw new ValidationError(errors);
 
     const now = services.clock.nowIso();
     const id: string = mode === 'create' ? (data.id ?? randomUUID()) : current!.id;
     const ownerOrg: string | null = 'owner_org' in data ? data.owner_org : (current?.owner_org ?? null);
-    const org = ownerOrg ? await services.repos.groups.get(db, ownerOrg) : undefined;
+    const org = ownerOrg ? ((memo.get(`org:${ownerOrg}`) as GroupRow | undefined) ?? (await services.repos.groups.get(db, ownerOrg))) : undefined;
     const groups = await resolveGroups(context, data.groups, id, currentDict);
 
     const dict: DataDict = {
@@ -94,7 +96,7 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
       .sort((a: DataDict, b: DataDict) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     dict.num_tags = dict.tags.length;
 
-    await freeNameFromDeletedDataset(context, dict.name, id);
+    await freeNameFromDeletedDataset(context, dict.name, id, memo);
 
     const stored = sortKeys(dict);
     const row: PackageRow = {
@@ -123,11 +125,11 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
       url_type: entry.dict.url_type,
       upload: entry.upload,
     }));
-    await services.repos.resources.replaceForPackage(db, id, resourceRows);
+    await services.repos.resources.replaceForPackage(db, id, resourceRows, mode === 'create');
     releaseOrphanedUploads(context, [...previousRows.values()], resourceRows);
 
-    await services.repos.tags.setForPackage(db, id, stored.tags.map((tag: DataDict) => tag.id));
-    await setGroupMemberships(context, id, groups, now);
+    await services.repos.tags.setForPackage(db, id, stored.tags.map((tag: DataDict) => tag.id), mode === 'create');
+    await setGroupMemberships(context, id, groups, now, mode === 'create');
     await services.searchIndex.index(context.trx!, stored);
 
     if (mode === 'create') await services.hooks.runPackage('after_dataset_create', context, stored);
@@ -177,12 +179,14 @@ async function resolveGroups(context: ActionContext, refs: DataDict[] | undefine
   return wanted;
 }
 
-async function setGroupMemberships(context: ActionContext, packageId: string, groups: GroupRow[], now: string) {
+async function setGroupMemberships(context: ActionContext, packageId: string, groups: GroupRow[], now: string, fresh: boolean) {
   const db = context.db();
-  const keep = groups.map((group) => group.id);
-  const stale = db('member').where({ table_name: 'package', table_id: packageId });
-  if (keep.length) stale.whereNotIn('group_id', keep);
-  await stale.delete();
+  if (!fresh) {
+    const keep = groups.map((group) => group.id);
+    const stale = db('member').where({ table_name: 'package', table_id: packageId });
+    if (keep.length) stale.whereNotIn('group_id', keep);
+    await stale.delete();
+  }
   for (const group of groups) await context.services.repos.members.upsert(db, group.id, 'package', packageId, 'public', now);
 }
 
@@ -295,8 +299,11 @@ function releaseOrphanedUploads(context: ActionContext, before: ResourceRow[], a
  * CKAN keeps a deleted dataset's name until a new dataset wants it; then the deleted one is renamed
  * to its id so the name is free (ckan/lib/dictization/__init__.py table_dict_save).
  */
-async function freeNameFromDeletedDataset(context: ActionContext, name: string, ownId: string) {
+async function freeNameFromDeletedDataset(context: ActionContext, name: string, ownId: string, memo: Map<string, unknown>) {
   const db = context.db();
+  // The validator saw no holder: nothing to free. (A dataset that takes the name meanwhile makes
+  // the insert fail on the unique name, which the API answers with the same 409.)
+  if (memo.get(`nameHolder:${name}`) === null) return;
   const holder = await context.services.repos.packages.nameHolder(db, name);
   if (!holder || holder.id === ownId) return;
   const row = await context.services.repos.packages.get(db, holder.id, { forUpdate: true });

@@ -48,6 +48,7 @@ const packageNameValidator: Validator = async (value, field) => {
   if (typeof value !== 'string') return value;
   const { action, current } = field.context;
   const holder = await action.services.repos.packages.nameHolder(action.db(), value);
+  (field.context.memo as Map<string, unknown> | undefined)?.set(`nameHolder:${value}`, holder ?? null);
   const ownId = (current?.id as string | undefined) ?? (typeof field.data.id === 'string' ? field.data.id : undefined);
   if (holder && holder.id !== ownId && holder.state !== 'deleted') field.error('That URL is already in use.');
   if (value.length < 2) throw new Invalid(`Name "${value}" length is less than minimum 2`);
@@ -96,6 +97,7 @@ function ownerOrgValidator(mode: 'create' | 'update'): Validator {
     }
     const currentOrg = (current?.owner_org as string | null | undefined) ?? null;
     const org = await action.services.repos.groups.get(action.db(), String(value));
+    if (org) (field.context.memo as Map<string, unknown> | undefined)?.set(`org:${org.id}`, org);
     if (current && org && org.id !== currentOrg && (await collaboratorMayNotMove(action, current.id as string, currentOrg))) {
       field.error('You cannot move this dataset to another organization');
       throw new StopOnError();
