@@ -8,10 +8,30 @@ import { NotAuthorized } from '../errors.ts';
 import type { Cradle } from '../container.ts';
 import type { ActionContext, AuthUser, CallOptions, DataDict } from './types.ts';
 
-interface TransactionState {
-  trx: Knex.Transaction | null;
-  afterCommit: Array<() => unknown>;
-  onRollback: Array<() => unknown>;
+/** What the contexts of one call chain share: the transaction and the request scope. */
+class ChainState {
+  trx: Knex.Transaction | null = null;
+  afterCommit: Array<() => unknown> = [];
+  onRollback: Array<() => unknown> = [];
+  private scope: AwilixContainer<Cradle> | null = null;
+  readonly container: AwilixContainer<Cradle>;
+  readonly user: AuthUser | null;
+  readonly requestId: string | null;
+
+  constructor(container: AwilixContainer<Cradle>, user: AuthUser | null, requestId: string | null) {
+    this.container = container;
+    this.user = user;
+    this.requestId = requestId;
+  }
+
+  /** The request scope is created only if something asks for it: the hot read path never does. */
+  requestScope(): AwilixContainer<Cradle> {
+    if (!this.scope) {
+      this.scope = this.container.createScope();
+      this.scope.register({ user: asValue(this.user), requestId: asValue(this.requestId) });
+    }
+    return this.scope;
+  }
 }
 
 export interface ContextOptions {
@@ -20,124 +40,114 @@ export interface ContextOptions {
   requestId?: string | null;
 }
 
-/**
- * A context for one request or task. `container` is the root container; the request scope (with
- * `user` and `requestId` registered) is created only if something asks for it, which keeps the hot
- * read path free of per-request container work.
- */
-export function createActionContext(container: AwilixContainer<Cradle>, options: ContextOptions): ActionContext {
-  let scope: AwilixContainer<Cradle> | null = null;
-  const lazyScope = () => {
-    if (!scope) {
-      scope = container.createScope();
-      scope.register({ user: asValue(options.user), requestId: asValue(options.requestId ?? null) });
-    }
-    return scope;
-  };
-  return build(container, lazyScope, options.user, options.ignoreAuth ?? false, options.requestId ?? null, { trx: null, afterCommit: [], onRollback: [] }, false);
-}
+// A class rather than an object of closures: one is built for every action call, so it should be
+// cheap to make.
+class Context implements ActionContext {
+  readonly user: AuthUser | null;
+  readonly ignoreAuth: boolean;
+  readonly rawJsonOk: boolean;
+  readonly services: Cradle;
+  private readonly chain: ChainState;
 
-function build(
-  container: AwilixContainer<Cradle>,
-  scopeOf: () => AwilixContainer<Cradle>,
-  user: AuthUser | null,
-  ignoreAuth: boolean,
-  requestId: string | null,
-  state: TransactionState,
-  rawJsonOk: boolean,
-): ActionContext {
-  const services = container.cradle;
-  const runAll = async (tasks: Array<() => unknown>, failure: string) => {
+  constructor(chain: ChainState, user: AuthUser | null, ignoreAuth: boolean, rawJsonOk: boolean) {
+    this.chain = chain;
+    this.user = user;
+    this.ignoreAuth = ignoreAuth;
+    this.rawJsonOk = rawJsonOk;
+    this.services = chain.container.cradle;
+  }
+
+  get requestId(): string | null {
+    return this.chain.requestId;
+  }
+
+  get trx(): Knex.Transaction | null {
+    return this.chain.trx;
+  }
+
+  get scope(): AwilixContainer<Cradle> {
+    return this.chain.requestScope();
+  }
+
+  async action<T>(name: string, data: DataDict = {}, options: CallOptions = {}): Promise<T> {
+    const entry = this.services.actions.get(name);
+    if (!entry) throw new Error(`Action "${name}" is not registered`);
+    const inner = new Context(
+      this.chain,
+      options.user !== undefined ? options.user : this.user,
+      options.ignoreAuth ?? this.ignoreAuth,
+      options.rawJsonOk ?? false,
+    );
+    if ((entry.def.access ?? 'before') === 'before') await inner.checkAccess(name, data);
+    return (await entry.handler(inner, { ...data })) as T;
+  }
+
+  async checkAccess(name: string, data: DataDict = {}): Promise<void> {
+    if (this.ignoreAuth || this.user?.sysadmin) return;
+    const auth = this.services.actions.getAuth(name);
+    if (!auth) throw new NotAuthorized(`Action ${name} requires a sysadmin`);
+    if (!this.user && !auth.def.allowAnonymous) throw new NotAuthorized(`Action ${name} requires an authenticated user`);
+    const verdict = await auth.fn(this, data);
+    const success = typeof verdict === 'boolean' ? verdict : verdict.success;
+    if (!success) throw new NotAuthorized(typeof verdict === 'boolean' ? '' : (verdict.msg ?? ''));
+  }
+
+  async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    const chain = this.chain;
+    if (chain.trx) return work(chain.trx);
+    let result!: T;
+    try {
+      await this.services.knex.transaction(async (trx) => {
+        chain.trx = trx;
+        try {
+          result = await work(trx);
+        } finally {
+          chain.trx = null;
+        }
+      });
+    } catch (err) {
+      chain.afterCommit.length = 0; // rolled back: nothing it scheduled may happen
+      await this.runAll(chain.onRollback.splice(0), 'rollback task failed');
+      throw err;
+    }
+    chain.onRollback.length = 0;
+    await this.runAll(chain.afterCommit.splice(0), 'after-commit task failed');
+    return result;
+  }
+
+  onRollback(task: () => unknown): void {
+    if (this.chain.trx) this.chain.onRollback.push(task);
+  }
+
+  afterCommit(task: () => unknown): void {
+    if (this.chain.trx) this.chain.afterCommit.push(task);
+    else queueMicrotask(() => void this.runAll([task], 'after-commit task failed'));
+  }
+
+  db(): Knex | Knex.Transaction {
+    return this.chain.trx ?? this.services.knex;
+  }
+
+  private async runAll(tasks: Array<() => unknown>, failure: string): Promise<void> {
     for (const task of tasks) {
       try {
         await task();
       } catch (err) {
-        services.logger.error({ err, requestId }, failure);
+        this.services.logger.error({ err, requestId: this.requestId }, failure);
       }
     }
-  };
-  const context: ActionContext = {
-    user,
-    ignoreAuth,
-    requestId,
-    rawJsonOk,
-    get scope() {
-      return scopeOf();
-    },
-    services,
-    get trx() {
-      return state.trx;
-    },
+  }
+}
 
-    async action<T>(name: string, data: DataDict = {}, options: CallOptions = {}): Promise<T> {
-      const entry = services.actions.get(name);
-      if (!entry) throw new Error(`Action "${name}" is not registered`);
-      const inner = build(
-        container,
-        scopeOf,
-        options.user !== undefined ? options.user : user,
-        options.ignoreAuth ?? ignoreAuth,
-        requestId,
-        state,
-        options.rawJsonOk ?? false,
-      );
-      if ((entry.def.access ?? 'before') === 'before') await inner.checkAccess(name, data);
-      return (await entry.handler(inner, { ...data })) as T;
-    },
-
-    async checkAccess(name: string, data: DataDict = {}): Promise<void> {
-      if (ignoreAuth) return;
-      const auth = services.actions.getAuth(name);
-      if (user?.sysadmin) return;
-      if (!auth) throw new NotAuthorized(`Action ${name} requires a sysadmin`);
-      if (!user && !auth.def.allowAnonymous) throw new NotAuthorized(`Action ${name} requires an authenticated user`);
-      const verdict = await auth.fn(context, data);
-      const success = typeof verdict === 'boolean' ? verdict : verdict.success;
-      if (!success) {
-        const msg = typeof verdict === 'boolean' ? '' : (verdict.msg ?? '');
-        throw new NotAuthorized(msg);
-      }
-    },
-
-    async transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-      if (state.trx) return work(state.trx);
-      let result!: T;
-      try {
-        await services.knex.transaction(async (trx) => {
-          state.trx = trx;
-          try {
-            result = await work(trx);
-          } finally {
-            state.trx = null;
-          }
-        });
-      } catch (err) {
-        state.afterCommit.length = 0; // rolled back: nothing it scheduled may happen
-        await runAll(state.onRollback.splice(0), 'rollback task failed');
-        throw err;
-      }
-      state.onRollback.length = 0;
-      await runAll(state.afterCommit.splice(0), 'after-commit task failed');
-      return result;
-    },
-
-    onRollback(task: () => unknown): void {
-      if (state.trx) state.onRollback.push(task);
-    },
-
-    afterCommit(task: () => unknown): void {
-      if (state.trx) state.afterCommit.push(task);
-      else queueMicrotask(() => void Promise.resolve().then(task).catch((err) => services.logger.error({ err }, 'after-commit task failed')));
-    },
-
-    db() {
-      return state.trx ?? services.knex;
-    },
-  };
-  return context;
+/**
+ * A context for one request or task. `container` is the root container; the request scope (with
+ * `user` and `requestId` registered) is created on first use.
+ */
+export function createActionContext(container: AwilixContainer<Cradle>, options: ContextOptions): ActionContext {
+  return new Context(new ChainState(container, options.user, options.requestId ?? null), options.user, options.ignoreAuth ?? false, false);
 }
 
 /** A context for work that is not an HTTP request: the CLI, jobs, start-up tasks. */
-export function systemContext(scope: AwilixContainer<Cradle>, user: AuthUser | null = null): ActionContext {
-  return createActionContext(scope, { user, ignoreAuth: user === null, requestId: `sys-${randomUUID().slice(0, 8)}` });
+export function systemContext(container: AwilixContainer<Cradle>, user: AuthUser | null = null): ActionContext {
+  return createActionContext(container, { user, ignoreAuth: user === null, requestId: `sys-${randomUUID().slice(0, 8)}` });
 }

@@ -10,9 +10,13 @@ export function hashApiToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+function headerValue(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value)?.trim() || null;
+}
+
 /** The token from a request: Authorization (raw, or "Bearer x"), else X-CKAN-API-Key. */
 export function tokenFromHeaders(headers: Record<string, string | string[] | undefined>): string | null {
-  const pick = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || null;
+  const pick = headerValue;
   const authorization = pick(headers.authorization);
   if (authorization) return authorization.replace(/^Bearer\s+/i, '');
   return pick(headers['x-ckan-api-key']);

@@ -5,8 +5,11 @@ import { randomBytes } from 'node:crypto';
 
 export class RawJson {
   readonly json: string;
-  constructor(json: string) {
+  /** The same text as UTF-8 bytes, when a cache already holds them (saves encoding per response). */
+  readonly bytes: Buffer | undefined;
+  constructor(json: string, bytes?: Buffer) {
     this.json = json;
+    this.bytes = bytes;
   }
   parse(): unknown {
     return JSON.parse(this.json);

@@ -12,6 +12,18 @@ import type { PackageRow } from './packages.ts';
 
 export const PACKAGE_CHANNEL = 'kho_package_changed';
 
+const encoded = new WeakMap<PackageRow, Buffer>();
+
+/** The row's package dict as UTF-8 bytes, encoded once per cached row. */
+export function packageBytes(row: PackageRow): Buffer {
+  let bytes = encoded.get(row);
+  if (!bytes) {
+    bytes = Buffer.from(row.data, 'utf8');
+    encoded.set(row, bytes);
+  }
+  return bytes;
+}
+
 export class PackageCache {
   private readonly byId = new Map<string, PackageRow>();
   private readonly idByName = new Map<string, string>();

@@ -2,6 +2,7 @@
 // `dataset_*` aliases CKAN also answers to.
 import { NotFound, ValidationError } from '../../errors.ts';
 import { RawJson } from '../../http/raw-json.ts';
+import { packageBytes } from '../../model/package-cache.ts';
 import { foldDiacritics } from '../../text/vietnamese.ts';
 import { Invalid } from '../../validation/navl.ts';
 import { naturalNumberValidator, isPositiveInteger } from '../../validation/validators.ts';
@@ -59,7 +60,7 @@ const packageShow: ActionDefinition = {
     if (!row) throw new NotFound();
     await context.checkAccess('package_show', { id: row.id, __package: row });
     const withPluginData = asBool(data.include_plugin_data) && (context.ignoreAuth || context.user?.sysadmin);
-    if (context.rawJsonOk && !withPluginData && !hooks.hasAfterShow) return new RawJson(row.data);
+    if (context.rawJsonOk && !withPluginData && !hooks.hasAfterShow) return new RawJson(row.data, packageBytes(row));
     let dict: DataDict = JSON.parse(row.data);
     if (withPluginData) dict.plugin_data = row.plugin_data ?? {};
     if (hooks.hasAfterShow) dict = await hooks.afterDatasetShow(context, dict);
