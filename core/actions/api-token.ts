@@ -1,6 +1,7 @@
 // API token actions (ckan/logic/action/{create,get,delete}.py: api_token_*), with the expiry of
 // CKAN's expire_api_token plugin built in. Tokens are opaque random strings; only their sha256 is
 // stored, so a token is shown once, at creation, and revoking deletes its row.
+import { getOrBust as requireKeys } from './params.ts';
 import { randomUUID } from 'node:crypto';
 import { NotFound, ValidationError } from '../errors.ts';
 import { hashApiToken, newApiToken } from '../auth/api-token.ts';
@@ -17,13 +18,6 @@ export function isoFromDb(value: unknown): string | null {
   return pgTimestampToIso(String(value));
 }
 
-/** CKAN's get_or_bust: every named key must be present (null counts as absent). */
-export function requireKeys(data: DataDict, keys: string[]): string[] {
-  const errors: Record<string, string[]> = {};
-  for (const key of keys) if (data[key] === undefined || data[key] === null) errors[key] = ['Missing value'];
-  if (hasErrors(errors)) throw new ValidationError(errors);
-  return keys.map((key) => String(data[key]));
-}
 
 // expire_api_token requires both numbers; here both are optional, and `unit` defaults to seconds,
 // because without the plugin CKAN accepts tokens with no expiry at all.

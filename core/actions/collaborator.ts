@@ -5,7 +5,8 @@
 import { NotAuthorized, NotFound, ValidationError } from '../errors.ts';
 import type { CollaboratorRow } from '../model/collaborators.ts';
 import type { PackageHead } from '../model/packages.ts';
-import { isoFromDb, requireKeys } from './api-token.ts';
+import { isoFromDb } from './api-token.ts';
+import { getOrBust as requireKeys } from './params.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 
 /** authz.get_collaborator_capacities. */

@@ -7,12 +7,7 @@ import { isUploadedFile } from '../storage/file-store.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 import { saveDataset } from './package/save.ts';
 import { pagingParams } from './package/index.ts';
-
-function requireKey(data: DataDict, key: string): string {
-  const value = data[key];
-  if (value === undefined || value === null || value === '') throw new ValidationError({ [key]: ['Missing value'] });
-  return String(value);
-}
+import { getOrBustOne as requireKey } from './params.ts';
 
 /** Re-shape a dataset validation error to the error dict of one resource, as CKAN does. */
 function resourceErrors(err: unknown, index: number): never {

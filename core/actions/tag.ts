@@ -2,7 +2,8 @@
 // tags are listed when at least one active dataset uses them; vocabulary tags by vocabulary.
 import { NotFound, ValidationError } from '../errors.ts';
 import type { TagRow } from '../model/tags.ts';
-import { asBool, pagingParams } from './package/index.ts';
+import { pagingParams } from './package/index.ts';
+import { asBool } from './params.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 
 /** model_dictize.tag_list_dictize: the row plus display_name (which a translation plugin may change). */

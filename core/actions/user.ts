@@ -19,8 +19,10 @@ import {
   unicodeSafe,
 } from '../validation/validators.ts';
 import { USER_SORT_COLUMNS, type UserRow } from '../model/users.ts';
-import { asBool, pagingParams } from './package/index.ts';
-import { isoFromDb, issueApiToken, requireKeys } from './api-token.ts';
+import { pagingParams } from './package/index.ts';
+import { asBool } from './params.ts';
+import { isoFromDb, issueApiToken } from './api-token.ts';
+import { getOrBust as requireKeys } from './params.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 
 // ---------------------------------------------------------------------------------------------

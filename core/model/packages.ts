@@ -20,7 +20,6 @@ export interface PackageRow {
 
 export type PackageHead = Omit<PackageRow, 'data' | 'plugin_data'>;
 
-const HEAD = ['id', 'name', 'title', 'type', 'state', 'private', 'owner_org', 'creator_user_id', 'metadata_created', 'metadata_modified'];
 
 const isTransaction = (db: Db) => (db as { isTransaction?: boolean }).isTransaction === true;
 

@@ -7,22 +7,10 @@ import { expect } from 'chai';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import type { ApiResponse } from '../helpers/api-client.ts';
+
 import { FixedClock } from '../../core/clock.ts';
 import { createOrg, uniqueName } from './packages-fixtures.ts';
-
-function expectOk(response: ApiResponse) {
-  expect(response.status, response.text).to.equal(200);
-  expect(response.body.success).to.equal(true);
-  return response.body.result;
-}
-
-function expectError(response: ApiResponse, status: number, type: string) {
-  expect(response.status, response.text).to.equal(status);
-  expect(response.body.success).to.equal(false);
-  expect(response.body.error.__type).to.equal(type);
-  return response.body.error;
-}
+import { expectOk, expectError } from '../helpers/expect.ts';
 
 /** POST an action with exactly these headers (no client-side token handling). */
 function postWithHeaders(server: TestServer, action: string, headers: Record<string, string>, data: unknown = {}) {

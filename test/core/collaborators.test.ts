@@ -4,21 +4,9 @@
 // manage collaborators), and what a collaborator may then do with a private dataset.
 import { expect } from 'chai';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import type { ApiResponse } from '../helpers/api-client.ts';
+
 import { createOrg, uniqueName } from './packages-fixtures.ts';
-
-function expectOk(response: ApiResponse) {
-  expect(response.status, response.text).to.equal(200);
-  expect(response.body.success).to.equal(true);
-  return response.body.result;
-}
-
-function expectError(response: ApiResponse, status: number, type: string) {
-  expect(response.status, response.text).to.equal(status);
-  expect(response.body.success).to.equal(false);
-  expect(response.body.error.__type).to.equal(type);
-  return response.body.error;
-}
+import { expectOk, expectError } from '../helpers/expect.ts';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/;
 

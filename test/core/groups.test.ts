@@ -3,26 +3,10 @@
 // (row 33: datasets and users joining groups through member_create), test_patch.py group tests,
 // group_list_authz; plus bad input, and the rule that a dataset never shows a stale group.
 import { expect } from 'chai';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import type { ApiClient, ApiResponse } from '../helpers/api-client.ts';
-
-function uniqueName(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-function expectOk(response: ApiResponse) {
-  expect(response.status, response.text).to.equal(200);
-  expect(response.body.success).to.equal(true);
-  return response.body.result;
-}
-
-function expectError(response: ApiResponse, status: number, type: string) {
-  expect(response.status, response.text).to.equal(status);
-  expect(response.body.success).to.equal(false);
-  expect(response.body.error.__type).to.equal(type);
-  return response.body.error;
-}
+import type { ApiClient } from '../helpers/api-client.ts';
+import { uniqueName, expectOk, expectError } from '../helpers/expect.ts';
 
 async function createGroup(client: ApiClient, extra: Record<string, unknown> = {}) {
   return expectOk(await client.post('group_create', { name: uniqueName('grp'), title: 'Nhóm thử', ...extra }));

@@ -5,11 +5,12 @@
 // plus bad input, which must give CKAN's 4xx answers and never a 500, and the rule that a dataset
 // never shows a stale organization after the organization changes.
 import { expect } from 'chai';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import type { ApiClient, ApiResponse } from '../helpers/api-client.ts';
+import type { ApiClient } from '../helpers/api-client.ts';
 import { definePlugin } from '../../core/plugins/define-plugin.ts';
 import { ValidationError } from '../../core/errors.ts';
+import { uniqueName, expectOk, expectError } from '../helpers/expect.ts';
 
 const ORG_KEYS = [
   'approval_status', 'created', 'description', 'display_name', 'extras', 'groups', 'id', 'image_display_url', 'image_url',
@@ -19,23 +20,6 @@ const USER_IN_GROUP_KEYS = [
   'about', 'activity_streams_email_notifications', 'capacity', 'created', 'display_name', 'email_hash', 'fullname', 'id',
   'image_display_url', 'image_url', 'last_active', 'name', 'number_created_packages', 'state', 'sysadmin',
 ];
-
-function uniqueName(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-function expectOk(response: ApiResponse) {
-  expect(response.status, response.text).to.equal(200);
-  expect(response.body.success).to.equal(true);
-  return response.body.result;
-}
-
-function expectError(response: ApiResponse, status: number, type: string) {
-  expect(response.status, response.text).to.equal(status);
-  expect(response.body.success).to.equal(false);
-  expect(response.body.error.__type).to.equal(type);
-  return response.body.error;
-}
 
 async function createOrg(client: ApiClient, extra: Record<string, unknown> = {}) {
   return expectOk(await client.post('organization_create', { name: uniqueName('org'), title: 'Tổ chức thử', ...extra }));

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { randomUUID } from 'node:crypto';
 import { PackageCache } from '../../core/model/package-cache.ts';
 import type { PackageRow } from '../../core/model/packages.ts';
 import { createKernel } from '../../core/app.ts';

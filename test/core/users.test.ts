@@ -9,24 +9,12 @@ import { startTestServer, type TestServer, type TestUser } from '../helpers/serv
 import type { ApiResponse } from '../helpers/api-client.ts';
 import { verifyPassword } from '../../core/auth/password.ts';
 import { createOrg, uniqueName } from './packages-fixtures.ts';
+import { expectOk, expectError } from '../helpers/expect.ts';
 
 const USER_KEYS = [
   'about', 'activity_streams_email_notifications', 'created', 'display_name', 'email_hash', 'fullname', 'id', 'image_display_url',
   'image_url', 'last_active', 'name', 'number_created_packages', 'state', 'sysadmin',
 ];
-
-function expectOk(response: ApiResponse) {
-  expect(response.status, response.text).to.equal(200);
-  expect(response.body.success).to.equal(true);
-  return response.body.result;
-}
-
-function expectError(response: ApiResponse, status: number, type: string) {
-  expect(response.status, response.text).to.equal(status);
-  expect(response.body.success).to.equal(false);
-  expect(response.body.error.__type).to.equal(type);
-  return response.body.error;
-}
 
 /** No response may carry a password or a stored hash unless a sysadmin asked for it. */
 function expectNoSecrets(response: ApiResponse) {

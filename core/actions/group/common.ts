@@ -37,11 +37,6 @@ export function paramBool(data: DataDict, key: string, fallback: boolean): boole
   return !!value;
 }
 
-/** get_or_bust: every named key must be present, else one 409 naming all the missing ones. */
-export function requireKeys(data: DataDict, keys: string[]): void {
-  const missing = keys.filter((key) => data[key] === undefined);
-  if (missing.length) throw new ValidationError(Object.fromEntries(missing.map((key) => [key, ['Missing value']])));
-}
 
 /** An id or name as given: text or a number; anything else cannot name a row. */
 export function refOf(value: unknown): string | null {

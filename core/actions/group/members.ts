@@ -7,7 +7,8 @@ import { CAPACITIES } from '../../auth/authz.ts';
 import type { GroupRow } from '../../model/groups.ts';
 import type { MemberRow } from '../../model/members.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
-import { type GroupKind, findGroup, refOf, requireKeys, withGroup } from './common.ts';
+import { type GroupKind, findGroup, refOf, withGroup } from './common.ts';
+import { getOrBust as requireKeys } from '../params.ts';
 import { setDatasetGroup } from './rerender.ts';
 
 type ObjectType = 'user' | 'package' | 'group';

@@ -6,7 +6,8 @@ import { naturalNumberValidator } from '../../validation/validators.ts';
 import { capacityGrants, type Permission } from '../../auth/authz.ts';
 import type { GroupRow, GroupSortField } from '../../model/groups.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
-import { type GroupKind, isOrganizationKind, listParam, loadGroupOfKind, paramBool, refOf, requireKeys, withGroup } from './common.ts';
+import { type GroupKind, isOrganizationKind, listParam, loadGroupOfKind, paramBool, refOf, withGroup } from './common.ts';
+import { getOrBust as requireKeys } from '../params.ts';
 import { groupDictize, groupListDictize } from './dictize.ts';
 import { sortKeys } from '../package/dictize.ts';
 

@@ -3,7 +3,8 @@
 import { ValidationError } from '../../errors.ts';
 import type { GroupRow } from '../../model/groups.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
-import { type GroupKind, loadGroupOfKind, requireKeys, withGroup } from './common.ts';
+import { type GroupKind, loadGroupOfKind, withGroup } from './common.ts';
+import { getOrBust as requireKeys } from '../params.ts';
 import { extrasDict, groupCoreDict, groupDictize } from './dictize.ts';
 import { showGroup } from './read.ts';
 import { detachDatasets } from './rerender.ts';

@@ -8,6 +8,7 @@ import { Invalid } from '../../validation/navl.ts';
 import { naturalNumberValidator, isPositiveInteger } from '../../validation/validators.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
 import { rewriteStoredDataset, saveDataset } from './save.ts';
+import { asBool, getOrBustOne as requireKey } from '../params.ts';
 import {
   checkDict,
   checkStringKey,
@@ -17,12 +18,6 @@ import {
   updateMergeDict,
   updateMergeStringKey,
 } from './revise.ts';
-
-function requireKey(data: DataDict, key: string): string {
-  const value = data[key];
-  if (value === undefined || value === null || value === '') throw new ValidationError({ [key]: ['Missing value'] });
-  return String(value);
-}
 
 /** Parse limit/offset style parameters with CKAN's messages; 409 on bad values. */
 export function pagingParams(data: DataDict, keys: string[]): Record<string, number | undefined> {
@@ -324,11 +319,6 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, '\\$&');
 }
 
-export function asBool(value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return value !== 0;
-  return typeof value === 'string' && ['true', 'yes', 't', 'y', '1', 'on'].includes(value.toLowerCase());
-}
 
 export const packageActions: Record<string, ActionDefinition> = {
   package_show: packageShow,

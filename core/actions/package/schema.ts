@@ -3,7 +3,6 @@
 import { MISSING, Invalid, StopOnError, type DictValidator, type Schema, type Validator } from '../../validation/navl.ts';
 import {
   booleanValidator,
-  empty,
   emailValidator,
   emptyIfNotSysadmin,
   ifEmptySameAs,
