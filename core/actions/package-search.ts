@@ -109,6 +109,10 @@ async function packageSearch(context: ActionContext, input: DataDict): Promise<D
       if (includeDrafts) states.push('draft');
       if (includeDeleted) states.push('deleted');
       fq += ` +state:(${states.join(' OR ')})`;
+    } else if (!fq.includes('+state:')) {
+      // query.run's own test is for "+state:", so an fq that only mentions "+state" (an extra such
+      // as state_code) still gets CKAN's +state:active.
+      states = ['active'];
     }
     params.fq = fq;
     const pluginExtras = params.extras;

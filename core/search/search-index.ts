@@ -18,7 +18,7 @@ export interface SearchQuery {
   filters: QueryNode[];
   /**
    * Dataset states to include, e.g. ['active'] or ['active', 'draft']. Empty = no state filter: the
-   * caller's fq names the states itself (CKAN adds none when fq contains "+state").
+   * caller's fq names the states itself (CKAN adds none when fq contains "+state:").
    */
   states: string[];
   /** false → only public datasets (capacity:public). */

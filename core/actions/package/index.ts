@@ -27,7 +27,9 @@ export function pagingParams(data: DataDict, keys: string[]): Record<string, num
     if (data[key] === undefined || data[key] === null || data[key] === '') continue;
     try {
       const validator = key === 'page' ? isPositiveInteger : naturalNumberValidator;
-      out[key] = validator(data[key], undefined as never) as number;
+      const parsed = validator(data[key], undefined as never) as number | null;
+      // Blank text is "not given" (CKAN's int_validator returns None for it).
+      if (parsed !== null) out[key] = parsed;
     } catch (err) {
       if (err instanceof Invalid) errors[key] = [err.message];
       else throw err;
