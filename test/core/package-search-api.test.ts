@@ -727,7 +727,7 @@ describe('package_search over HTTP: what CKAN clients send (ckanext-harvest, cka
         ['dcat newest', (client) => client.post('package_search', { sort: 'metadata_modified desc', rows: 1, ...options })],
         ['ckanapi', (client) => ckanapiSearch(client, options)],
         ['ckanapi with q', (client) => ckanapiSearch(client, { q: 'Bộ dữ liệu', ...options })],
-        ...['ha noi', 'Hà Nội', 'HA NOI', 'nội bộ', 'mật', 'bi-mat', 'Bộ dữ liệu số'].map((q): [string, (client: ApiClient) => Promise<ApiResponse>] => [`q=${q}`, get({ q })]),
+        ...['ha noi', 'Hà Nội', 'HA NOI', 'nội bộ', 'mật', 'bi-mat', 'Bộ dữ liệu số'].map((q): [string, (client: ApiClient) => Promise<ClientRun>] => [`q=${q}`, get({ q })]),
         ['q=*:*', get({ q: '*:*' })],
         ['q=name:*', get({ q: 'name:*' })],
         ['q=tags:bi-mat', get({ q: 'tags:bi-mat' })],
