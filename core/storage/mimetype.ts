@@ -287,6 +287,9 @@ const FORMAT_BY_MIMETYPE: Readonly<Record<string, string>> = {
   'video/mp4': 'MP4',
 };
 
+/** Every format label above, by its lower-case spelling. */
+export const FORMAT_LABELS: ReadonlyMap<string, string> = new Map(Object.values(FORMAT_BY_MIMETYPE).map((label) => [label.toLowerCase(), label]));
+
 /** The CKAN format label for a media type ("text/csv" → "CSV"); null when there is no usual label. */
 export function formatFromMimetype(mimetype: string): string | null {
   const base = mimetype.split(';')[0].trim().toLowerCase();
