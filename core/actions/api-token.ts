@@ -1,15 +1,14 @@
 // API token actions (ckan/logic/action/{create,get,delete}.py: api_token_*), with the expiry of
 // CKAN's expire_api_token plugin built in. Tokens are opaque random strings; only their sha256 is
 // stored, so a token is shown once, at creation, and revoking deletes its row.
-import { getOrBust as requireKeys } from './params.ts';
-import { randomUUID } from 'node:crypto';
 import { NotFound, ValidationError } from '../errors.ts';
-import { hashApiToken, newApiToken } from '../auth/api-token.ts';
+import { hashApiToken, issueApiToken } from '../auth/api-token.ts';
 import { pgTimestampToIso } from '../clock.ts';
 import { hasErrors, validate, type Schema, type Validator } from '../validation/navl.ts';
 import { ignoreEmpty, ignoreMissing, ignoreNotSysadmin, isPositiveInteger, jsonObject, notEmpty, unicodeSafe } from '../validation/validators.ts';
 import type { ApiTokenRow } from '../model/api-tokens.ts';
-import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
+import type { ActionDefinition, DataDict } from './types.ts';
+import { getOrBust as requireKeys } from './params.ts';
 
 /** A timestamp column as CKAN prints datetimes: naive ISO, microseconds, no zone. */
 export function isoFromDb(value: unknown): string | null {
@@ -43,37 +42,6 @@ export function tokenDict(row: ApiTokenRow): DataDict {
     last_access: isoFromDb(row.last_access),
     plugin_extras: row.plugin_extras ?? null,
   };
-}
-
-/** Insert a token row and return the token itself (the only time it is ever visible). */
-export async function issueApiToken(
-  context: ActionContext,
-  userId: string,
-  name: string,
-  options: { expiresInSeconds?: number; pluginExtras?: Record<string, unknown> | null } = {},
-): Promise<string> {
-  const { repos, clock } = context.services;
-  const token = newApiToken();
-  const now = clock.nowIso();
-  let expiresAt: string | null = null;
-  let pluginExtras = options.pluginExtras ?? null;
-  if (options.expiresInSeconds) {
-    // Naive UTC with six fraction digits, as Python's isoformat() prints the plugin's value.
-    expiresAt = new Date(clock.now().getTime() + options.expiresInSeconds * 1000).toISOString().replace(/Z$/, '000');
-    // Where CKAN's expire_api_token plugin records the expiry, so api_token_list shows it the same way.
-    pluginExtras = { ...(pluginExtras ?? {}), expire_api_token: { exp: expiresAt } };
-  }
-  await repos.apiTokens.insert(context.db(), {
-    id: randomUUID(),
-    user_id: userId,
-    name,
-    token_hash: hashApiToken(token),
-    created_at: now,
-    last_access: null,
-    expires_at: expiresAt,
-    plugin_extras: pluginExtras,
-  });
-  return token;
 }
 
 const apiTokenCreate: ActionDefinition = {

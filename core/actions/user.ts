@@ -21,7 +21,8 @@ import {
 import { USER_SORT_COLUMNS, type UserRow } from '../model/users.ts';
 import { pagingParams } from './package/index.ts';
 import { asBool } from './params.ts';
-import { isoFromDb, issueApiToken } from './api-token.ts';
+import { isoFromDb } from './api-token.ts';
+import { issueApiToken } from '../auth/api-token.ts';
 import { getOrBust as requireKeys } from './params.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 

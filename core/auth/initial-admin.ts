@@ -4,7 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ActionContext } from '../actions/types.ts';
 import type { Config } from '../config/schema.ts';
 import { hashPassword } from './password.ts';
-import { hashApiToken, newApiToken } from './api-token.ts';
+import { newUserRow } from '../model/users.ts';
+import { issueApiToken } from './api-token.ts';
 
 export async function ensureInitialAdmin(context: ActionContext, config: Config, print: (text: string) => void = (text) => process.stdout.write(text)): Promise<boolean> {
   const { repos, clock } = context.services;
@@ -14,24 +15,12 @@ export async function ensureInitialAdmin(context: ActionContext, config: Config,
     if ((await repos.users.count(trx)) > 0) return false;
     const now = clock.nowIso();
     const password = randomBytes(12).toString('base64url');
-    const token = newApiToken();
     const userId = randomUUID();
-    await repos.users.insert(trx, {
-      id: userId,
-      name: 'admin',
-      fullname: 'Quản trị hệ thống (Site administrator)',
-      email: null,
-      password_hash: await hashPassword(password),
-      about: null,
-      sysadmin: true,
-      state: 'active',
-      created: now,
-      last_active: null,
-      image_url: null,
-      activity_streams_email_notifications: false,
-      plugin_extras: null,
-    });
-    await repos.apiTokens.insert(trx, { id: randomUUID(), user_id: userId, name: 'initial', token_hash: hashApiToken(token), created_at: now, last_access: null, expires_at: null, plugin_extras: null });
+    await repos.users.insert(
+      trx,
+      newUserRow({ id: userId, name: 'admin', fullname: 'Quản trị hệ thống (Site administrator)', password_hash: await hashPassword(password), sysadmin: true, created: now }),
+    );
+    const token = await issueApiToken(context, userId, 'initial');
     print(
       [
         '',

@@ -38,6 +38,23 @@ const jsonOrNull = (value: unknown) => (value === null || value === undefined ? 
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
+/** A complete row for a new active user, with CKAN's defaults for everything not given. */
+export function newUserRow(fields: Partial<UserRow> & { id: string; name: string; created: string }): UserRow {
+  return {
+    fullname: null,
+    email: null,
+    password_hash: null,
+    about: null,
+    sysadmin: false,
+    state: 'active',
+    last_active: null,
+    image_url: null,
+    activity_streams_email_notifications: false,
+    plugin_extras: null,
+    ...fields,
+  };
+}
+
 export const users = {
   async get(db: Db, idOrName: string): Promise<UserRow | undefined> {
     return db<UserRow>('user').where('id', idOrName).orWhere('name', idOrName).first();

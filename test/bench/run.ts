@@ -11,7 +11,8 @@ import path from 'node:path';
 import { AGENCIES, datasetBody } from './workload.ts';
 import { createKernel } from '../../core/app.ts';
 import { PROJECT_ROOT } from '../../core/config/load.ts';
-import { hashApiToken, newApiToken } from '../../core/auth/api-token.ts';
+import { issueApiToken } from '../../core/auth/api-token.ts';
+import { newUserRow } from '../../core/model/users.ts';
 import { randomUUID } from 'node:crypto';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
@@ -72,11 +73,9 @@ async function seed(env: Record<string, string>): Promise<{ token: string; names
   const kernel = await createKernel({ config: { file: null, env, overrides: {} }, command: 'bench seed' });
   const { repos, knex, clock } = kernel.container.cradle;
   try {
-    const now = clock.nowIso();
     const adminId = randomUUID();
-    const token = newApiToken();
-    await repos.users.insert(knex, { id: adminId, name: 'bench-admin', fullname: null, email: null, password_hash: null, about: null, sysadmin: true, state: 'active', created: now, last_active: null, image_url: null, activity_streams_email_notifications: false, plugin_extras: null });
-    await repos.apiTokens.insert(knex, { id: randomUUID(), user_id: adminId, name: 'bench', token_hash: hashApiToken(token), created_at: now, last_access: null, expires_at: null, plugin_extras: null });
+    await repos.users.insert(knex, newUserRow({ id: adminId, name: 'bench-admin', sysadmin: true, created: clock.nowIso() }));
+    const token = await issueApiToken(kernel.context(), adminId, 'bench');
     const context = kernel.context();
     for (const name of AGENCIES) await context.action('organization_create', { name, title: name.replace(/-/g, ' ') });
     const started = Date.now();

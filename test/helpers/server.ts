@@ -13,7 +13,8 @@ import { createPglite, knexOnPglite } from '../../core/db/connect.ts';
 import { CORE_MIGRATIONS, migrateLatest } from '../../core/db/migrate.ts';
 import type { AnyPlugin } from '../../core/plugins/define-plugin.ts';
 import type { Clock } from '../../core/clock.ts';
-import { hashApiToken, newApiToken } from '../../core/auth/api-token.ts';
+import { issueApiToken } from '../../core/auth/api-token.ts';
+import { newUserRow } from '../../core/model/users.ts';
 import { hashPassword } from '../../core/auth/password.ts';
 import { ApiClient } from './api-client.ts';
 
@@ -132,25 +133,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const createUser = async (name = `user-${randomBytes(4).toString('hex')}`, userOptions: { sysadmin?: boolean; email?: string } = {}): Promise<TestUser> => {
     const { repos, knex, clock } = kernel.container.cradle;
     const id = randomUUID();
-    const token = newApiToken();
     const password = `pw-${randomBytes(6).toString('hex')}`;
-    const now = clock.nowIso();
-    await repos.users.insert(knex, {
-      id,
-      name,
-      fullname: null,
-      email: userOptions.email ?? `${name}@example.org`,
-      password_hash: await hashPassword(password),
-      about: null,
-      sysadmin: !!userOptions.sysadmin,
-      state: 'active',
-      created: now,
-      last_active: null,
-      image_url: null,
-      activity_streams_email_notifications: false,
-      plugin_extras: null,
-    });
-    await repos.apiTokens.insert(knex, { id: randomUUID(), user_id: id, name: 'test', token_hash: hashApiToken(token), created_at: now, last_access: null, expires_at: null, plugin_extras: null });
+    const row = newUserRow({ id, name, email: userOptions.email ?? `${name}@example.org`, password_hash: await hashPassword(password), sysadmin: !!userOptions.sysadmin, created: clock.nowIso() });
+    await repos.users.insert(knex, row);
+    const token = await issueApiToken(kernel.context(), id, 'test');
     return { id, name, token, password };
   };
 
