@@ -29,6 +29,7 @@ import { createPostgresSearchIndex } from './search/postgres/index.ts';
 import { coreSchedules, JobQueueService, JobScheduler, JobWorker, registerCoreJobs } from './jobs/index.ts';
 import type { SearchIndexFactory } from './search/search-index.ts';
 import { ConfigError } from './errors.ts';
+import { SafeFetcher } from './net/safe-fetch.ts';
 import { ensureInitialAdmin } from './auth/initial-admin.ts';
 import { rerenderIfSiteUrlChanged } from './actions/package/rerender.ts';
 
@@ -104,7 +105,15 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   for (const job of extensions.jobs) queue.define(job.type, job.def, job.owner);
   const fileStore = new LocalFileStore({ root: config.storage.path ? path.resolve(config.storage.path) : path.join(dataDir, 'storage') });
 
+  const fetcher = new SafeFetcher({
+    allowPrivate: config.net.allow_private_hosts,
+    userAgent: config.net.user_agent,
+    timeoutMs: config.net.timeout_ms,
+    maxBytes: config.net.max_response_mb * 1048576,
+    maxRedirects: config.net.max_redirects,
+  });
   const container = createRootContainer({
+    fetcher,
     config,
     logger,
     clock,
@@ -189,6 +198,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
       }
       await searchIndex.close?.();
       await cacheListener?.close();
+      await fetcher.close();
       await database.close();
       lock?.release();
     },

@@ -16,6 +16,7 @@ import type { FileStore } from './storage/file-store.ts';
 import type { JobQueue } from './jobs/types.ts';
 import type { Repositories } from './model/index.ts';
 import type { AnyPlugin } from './plugins/define-plugin.ts';
+import type { SafeFetcher } from './net/safe-fetch.ts';
 
 export interface Cradle {
   config: Config;
@@ -31,6 +32,8 @@ export interface Cradle {
   fileStore: FileStore;
   jobQueue: JobQueue;
   plugins: AnyPlugin[];
+  /** Outbound HTTP with SSRF protection, for harvesting and link checks. */
+  fetcher: SafeFetcher;
   /** Request scope only. */
   user: AuthUser | null;
   requestId: string | null;

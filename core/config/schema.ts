@@ -61,6 +61,13 @@ export const coreConfigDecl = {
     path: key.string<string | null>(null, 'Where uploaded files live. Empty means <data_dir>/storage.', { nullable: true }),
     max_resource_size_mb: key.integer(100, 'Largest resource upload in MB (ckan.max_resource_size).', { min: 1 }),
   },
+  net: {
+    allow_private_hosts: key.list([], 'Hosts, addresses or CIDR ranges that harvesting and link checks may reach although they are not public (e.g. an agency system on the government intranet, 10.20.0.0/16).'),
+    user_agent: key.string('Kho/0.1 (open-data portal; +https://github.com/kho-opendata)', 'User-Agent of outbound requests.'),
+    timeout_ms: key.integer(30000, 'Timeout of one outbound request.', { min: 100 }),
+    max_response_mb: key.integer(50, 'Largest outbound response body, in MB.', { min: 1 }),
+    max_redirects: key.integer(5, 'Redirects followed by an outbound request.', { min: 0 }),
+  },
   cache: {
     package_entries: key.integer(5000, 'Datasets kept in memory for package_show (0 turns the cache off). With PostgreSQL the cache follows other processes\' writes via LISTEN/NOTIFY.', { min: 0 }),
   },
