@@ -56,7 +56,7 @@ export function createHttpApp(kernel: Kernel): Koa {
   for (const { owner, mount } of kernel.extensions.routes) {
     const router = new Router();
     try {
-      mount(router);
+      mount(router, kernel.container);
     } catch (err) {
       throw new Error(`Plugin "${owner}" failed to mount its routes: ${(err as Error).message}`);
     }

@@ -4,9 +4,11 @@
 // Hooks run inside the action's transaction: what a plugin writes in them commits or rolls back
 // with the dataset itself.
 import type Router from '@koa/router';
+import type Koa from 'koa';
 import type { Command } from 'commander';
-import type { Resolver } from 'awilix';
-import type { ActionChain, ActionContext, ActionDefinition, AuthChain, AuthDefinition, DataDict } from '../actions/types.ts';
+import type { AwilixContainer, Resolver } from 'awilix';
+import type { ActionChain, ActionContext, ActionDefinition, AuthChain, AuthDefinition, AuthUser, DataDict } from '../actions/types.ts';
+import type { Cradle } from '../container.ts';
 import type { FieldDeclaration } from '../validation/fields.ts';
 import type { JobDefinition, ScheduleDefinition } from '../jobs/types.ts';
 import type { SearchIndexFactory } from '../search/search-index.ts';
@@ -54,6 +56,17 @@ export interface IGroupController {
 }
 export type IOrganizationController = IGroupController;
 
+/**
+ * IAuthenticator: recognise the caller of a request that carries no API token (a browser session,
+ * for example). Consulted only when neither Authorization nor X-CKAN-API-Key is present, so token
+ * requests are never affected. Return the user, or null to leave the request anonymous. An
+ * authenticator must not return a user for a state-changing request (POST, …) unless it has
+ * verified that the request is not a cross-site forgery (a CSRF token).
+ */
+export interface IAuthenticator {
+  identify(ctx: Koa.Context, container: AwilixContainer<Cradle>): Awaitable<AuthUser | null | undefined>;
+}
+
 /** What a plugin's register() may declare. No I/O happens here. */
 export interface PluginRegisterApi<C = Record<string, unknown>> {
   readonly name: string;
@@ -75,8 +88,10 @@ export interface PluginRegisterApi<C = Record<string, unknown>> {
   datasetFields(fields: FieldDeclaration[]): void;
   organizationFields(fields: FieldDeclaration[]): void;
   groupFields(fields: FieldDeclaration[]): void;
-  /** IBlueprint: Koa routes outside /api. */
-  routes(mount: (router: Router) => void): void;
+  /** IBlueprint: Koa routes outside /api. `container` is the kernel's root container (for action contexts). */
+  routes(mount: (router: Router, container: AwilixContainer<Cradle>) => void): void;
+  /** IAuthenticator: identify callers that carry no API token (see IAuthenticator). */
+  authenticator(authenticator: IAuthenticator): void;
   /** A folder of knex migrations (files exporting up/down), run only while the plugin is enabled. */
   migrations(directory: string | URL): void;
   jobs(defs: Record<string, JobDefinition<any>>): void;

@@ -2,7 +2,8 @@
 // plugin declared that the kernel wires later (routes, CLI commands, migrations, jobs, services).
 import type Router from '@koa/router';
 import type { Command } from 'commander';
-import type { Resolver } from 'awilix';
+import type { AwilixContainer, Resolver } from 'awilix';
+import type { Cradle } from '../container.ts';
 import type { ActionRegistry } from '../actions/registry.ts';
 import type { Config } from '../config/schema.ts';
 import { migrationFolder, type MigrationFolder } from '../db/migrate.ts';
@@ -12,11 +13,12 @@ import type { SearchIndexFactory } from '../search/search-index.ts';
 import { CORE_DATASET_KEYS } from '../actions/package/schema.ts';
 import type { AnyPlugin } from './define-plugin.ts';
 import type { HookRegistry } from './hooks.ts';
-import type { CliTools, PluginRegisterApi } from './interfaces.ts';
+import type { CliTools, IAuthenticator, PluginRegisterApi } from './interfaces.ts';
 
 /** What plugins declared for the kernel to wire up after registration. */
 export interface PluginExtensions {
-  routes: Array<{ owner: string; mount: (router: Router) => void }>;
+  routes: Array<{ owner: string; mount: (router: Router, container: AwilixContainer<Cradle>) => void }>;
+  authenticators: Array<{ owner: string; authenticator: IAuthenticator }>;
   cli: Array<{ owner: string; mount: (program: Command, tools: CliTools) => void }>;
   migrations: MigrationFolder[];
   jobs: Array<{ owner: string; type: string; def: JobDefinition }>;
@@ -38,7 +40,7 @@ const RESERVED_ORG_KEYS = new Set([
 ]);
 
 export function registerPlugins(plugins: AnyPlugin[], targets: RegisterTargets): PluginExtensions {
-  const extensions: PluginExtensions = { routes: [], cli: [], migrations: [], jobs: [], schedules: [], services: {}, searchBackends: {} };
+  const extensions: PluginExtensions = { routes: [], authenticators: [], cli: [], migrations: [], jobs: [], schedules: [], services: {}, searchBackends: {} };
   for (const plugin of plugins) {
     const owner = plugin.name;
     const api: PluginRegisterApi = {
@@ -57,6 +59,7 @@ export function registerPlugins(plugins: AnyPlugin[], targets: RegisterTargets):
       organizationFields: (fields) => targets.fields.add('organization', fields, owner, RESERVED_ORG_KEYS),
       groupFields: (fields) => targets.fields.add('group', fields, owner, RESERVED_ORG_KEYS),
       routes: (mount) => extensions.routes.push({ owner, mount }),
+      authenticator: (authenticator) => extensions.authenticators.push({ owner, authenticator }),
       migrations: (directory) => extensions.migrations.push(migrationFolder(owner, directory)),
       jobs: (defs) => {
         for (const [type, def] of Object.entries(defs)) extensions.jobs.push({ owner, type, def });

@@ -22,7 +22,7 @@ describe('config', () => {
     expect(config.server.port).to.equal(5000);
     expect(config.database.url).to.equal(null);
     expect(config.data_dir).to.equal('./data');
-    expect(config.plugins).to.deep.equal([]);
+    expect(config.plugins).to.deep.equal(['ui']);
   });
 
   it('KHO_* environment variables override the files, with types checked', () => {
