@@ -13,10 +13,13 @@ export type OutboundFailure = 'blocked' | 'invalid-url' | 'timeout' | 'too-large
 export class OutboundRequestError extends Error {
   readonly kind: OutboundFailure;
   readonly url: string;
-  constructor(kind: OutboundFailure, url: string, message: string) {
+  /** The HTTP status, when the server answered before the request failed (a body over the limit). */
+  readonly status: number | null;
+  constructor(kind: OutboundFailure, url: string, message: string, status: number | null = null) {
     super(message);
     this.kind = kind;
     this.url = url;
+    this.status = status;
   }
 }
 
@@ -160,7 +163,7 @@ export class SafeFetcher {
       const declared = Number(headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
         response.body.destroy();
-        throw new OutboundRequestError('too-large', url, `${url} answered with ${declared} bytes, more than the limit of ${maxBytes}`);
+        throw new OutboundRequestError('too-large', url, `${url} answered with ${declared} bytes, more than the limit of ${maxBytes}`, response.statusCode);
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -168,7 +171,7 @@ export class SafeFetcher {
         size += chunk.length;
         if (size > maxBytes) {
           response.body.destroy();
-          throw new OutboundRequestError('too-large', url, `${url} sent more than the limit of ${maxBytes} bytes`);
+          throw new OutboundRequestError('too-large', url, `${url} sent more than the limit of ${maxBytes} bytes`, response.statusCode);
         }
         chunks.push(chunk as Buffer);
       }
