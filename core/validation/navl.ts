@@ -12,8 +12,18 @@ export type Missing = typeof MISSING;
 
 /** A message for this field; the remaining validators still run. */
 export class Invalid extends Error {}
-/** Stop this field's chain without a message (or after one was pushed with field.error()). */
-export class StopOnError extends Error {}
+/**
+ * Stop this field's chain without a message (or after one was pushed with field.error()). It is
+ * control flow, thrown for every missing optional field of every write, so it skips the stack trace.
+ */
+export class StopOnError extends Error {
+  constructor() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super();
+    Error.stackTraceLimit = limit;
+  }
+}
 
 export interface FieldState {
   /** Field name within the current (sub-)dict. */

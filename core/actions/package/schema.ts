@@ -188,14 +188,35 @@ const datasetsWithNoOrganizationCannotBePrivate: Validator = (value, field) => {
   return value;
 };
 
+const RESOURCE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Resource ids: any user may set one; it must be a UUID not used by another dataset's resource. */
 const resourceIdValidator: Validator = async (value, field) => {
   if (typeof value !== 'string') throw new Invalid('Invalid id provided');
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) throw new Invalid('Invalid id provided');
+  if (!RESOURCE_UUID.test(value)) throw new Invalid('Invalid id provided');
   const { action, current } = field.context;
-  const taken = await action.services.repos.resources.idsTakenElsewhere(action.db(), [value], (current?.id as string) ?? null);
-  if (taken.length) throw new Invalid('Resource id already exists.');
+  const memo = field.context.memo as Map<string, unknown> | undefined;
+  const checked = memo?.get('resourceIds:checked') as Set<string> | undefined;
+  const taken = checked?.has(value)
+    ? (memo!.get('resourceIds:taken') as Set<string>).has(value)
+    : (await action.services.repos.resources.idsTakenElsewhere(action.db(), [value], (current?.id as string) ?? null)).length > 0;
+  if (taken) throw new Invalid('Resource id already exists.');
   return value.toLowerCase();
+};
+
+/**
+ * One query for all the resource ids a dict gives (ckanapi load, harvesters) instead of one per
+ * resource: resourceIdValidator reads the answer from the memo.
+ */
+const prefetchResourceIds: DictValidator = async (_data, _errors, context, input) => {
+  const memo = context.memo as Map<string, unknown> | undefined;
+  if (!memo || !Array.isArray(input.resources)) return;
+  const ids = input.resources.map((resource: DataDict) => resource?.id).filter((id: unknown): id is string => typeof id === 'string' && RESOURCE_UUID.test(id));
+  if (ids.length < 2) return;
+  const { action, current } = context;
+  const taken = await action.services.repos.resources.idsTakenElsewhere(action.db(), ids, (current?.id as string) ?? null);
+  memo.set('resourceIds:checked', new Set(ids));
+  memo.set('resourceIds:taken', new Set(taken));
 };
 
 /** CKAN's if_empty_guess_format: a new resource without format gets one from its URL. */
@@ -385,7 +406,7 @@ export function datasetSchema(mode: 'create' | 'update', declared: readonly Decl
     fields,
     unknown: 'ignore',
     junkIsError: true,
-    before: [duplicateExtrasKey],
+    before: [duplicateExtrasKey, prefetchResourceIds],
     after: [tagStringConvert, duplicateResourceIds],
   };
 }
