@@ -14,6 +14,7 @@ import { apiTokenAuth } from '../auth/functions/api-token.ts';
 import { tagActions } from './tag.ts';
 import { tagAuth } from '../auth/functions/tag.ts';
 import { collaboratorActions } from './collaborator.ts';
+import { autocompleteActions, autocompleteAuth } from './autocomplete.ts';
 
 export function registerCoreActions(registry: ActionRegistry): void {
   registry.registerMany(siteActions);
@@ -33,5 +34,7 @@ export function registerCoreActions(registry: ActionRegistry): void {
   registry.registerMany(tagActions);
   registry.registerAuthMany(tagAuth);
   registry.registerMany(collaboratorActions);
+  registry.registerMany(autocompleteActions);
+  registry.registerAuthMany(autocompleteAuth);
   for (const [alias, target] of Object.entries(packageAliases)) registry.alias(alias, target);
 }

@@ -147,42 +147,64 @@ const resourceDelete: ActionDefinition = {
 };
 
 const SEARCHABLE = new Set(['name', 'description', 'url', 'format', 'hash', 'mimetype', 'mimetype_inner', 'resource_type', 'url_type', 'id', 'package_id', 'cache_url', 'size']);
+const FIELD_NAME = /^[A-Za-z0-9_]+$/;
+
+/**
+ * resource_search's criteria as CKAN reads them: `query` is "field:term" or a list of them (a later
+ * term for the same field replaces an earlier one, as CKAN builds a dict); the deprecated `fields`
+ * maps fields to terms, a string term being split on whitespace. Exactly one of the two is needed.
+ */
+function resourceSearchCriteria(data: DataDict): Map<string, string[]> {
+  const query = data.query;
+  const fields = data.fields;
+  const given = (value: unknown) => value !== undefined && value !== null;
+  if (!given(query) && !given(fields)) throw new ValidationError({ query: 'Missing value' });
+  if (given(query) && given(fields)) throw new ValidationError({ fields: 'Do not specify if using "query" parameter' });
+  const criteria = new Map<string, string[]>();
+  if (given(query)) {
+    for (const pair of Array.isArray(query) ? query : [query]) {
+      const text = String(pair);
+      const colon = text.indexOf(':');
+      if (colon < 0) throw new ValidationError({ query: 'Must be <field>:<value> pair(s)' });
+      criteria.set(text.slice(0, colon), [text.slice(colon + 1)]);
+    }
+  } else {
+    if (!isPlainObject(fields)) throw new ValidationError({ fields: 'Must be a dict of fields to search terms' });
+    for (const [field, terms] of Object.entries(fields)) {
+      criteria.set(field, typeof terms === 'string' ? terms.split(/\s+/).filter(Boolean) : (Array.isArray(terms) ? terms : [terms]).map(String));
+    }
+  }
+  for (const field of criteria.keys()) {
+    if (!FIELD_NAME.test(field)) throw new ValidationError({ query: `Field "${field}" not recognised in resource_search.` });
+  }
+  return criteria;
+}
 
 const resourceSearch: ActionDefinition = {
   sideEffectFree: true,
-  doc: 'Search resources of public datasets.\n\n:param query: "field:term" or a list of them; terms are matched case-insensitively as substrings and all must match\n:param order_by: a resource field\n:param offset, limit:\n:returns: {count, results}',
+  doc: 'Search the resources of active public datasets (CKAN\'s resource_search).\n\n:param query: "field:term" or a list of them; every one must match: `hash` as a prefix, any other field as a substring, case ignored\n:param fields: (deprecated) a dict of field to terms\n:param order_by: a resource field to sort by\n:param offset, limit:\n:returns: {count, results}',
   async handler(context, data) {
     const { offset, limit } = pagingParams(data, ['offset', 'limit']);
-    let terms: unknown = data.query ?? [];
-    if (typeof terms === 'string') terms = [terms];
-    if (isPlainObject(data.fields)) {
-      for (const [field, value] of Object.entries(data.fields)) (terms as string[]).push(`${field}:${value}`);
-    }
-    if (!Array.isArray(terms)) throw new ValidationError({ query: ['Must be <field>:<value> pair(s)'] });
-    const conditions: Array<[string, string]> = [];
-    for (const term of terms) {
-      const text = String(term);
-      const colon = text.indexOf(':');
-      if (colon < 0) throw new ValidationError({ query: ['Must be <field>:<value> pair(s)'] });
-      const field = text.slice(0, colon);
-      if (!/^[A-Za-z0-9_]+$/.test(field)) throw new ValidationError({ query: [`Field "${field}" not recognised in resource_search.`] });
-      conditions.push([field, text.slice(colon + 1)]);
-    }
+    const criteria = resourceSearchCriteria(data);
     const orderBy = data.order_by ? String(data.order_by) : null;
-    if (orderBy && !/^[A-Za-z0-9_]+$/.test(orderBy)) throw new ValidationError({ order_by: [`Cannot sort by field ${orderBy}`] });
     const db = context.db();
     const query = db
       .from(db.raw(`package p cross join lateral jsonb_array_elements(p.data::jsonb -> 'resources') as r(value)`))
       .where('p.state', 'active')
       .where('p.private', false);
-    for (const [field, value] of conditions) {
+    for (const [field, terms] of criteria) {
+      // Resource extras must be present to match, as CKAN's JSON pattern on the extras column needs.
       if (!SEARCHABLE.has(field)) query.whereRaw(`jsonb_exists(r.value, ?)`, [field]);
-      query.whereRaw(`coalesce(r.value ->> ?, '') ilike ?`, [field, `%${value.replace(/[\\%_]/g, '\\$&')}%`]);
+      for (const term of terms) {
+        const escaped = term.replace(/[\\%_]/g, '\\$&');
+        query.whereRaw(`coalesce(r.value ->> ?, '') ilike ?`, [field, field === 'hash' ? `${escaped}%` : `%${escaped}%`]);
+      }
     }
     const countRow = await query.clone().count<{ count: number }[]>('* as count').first();
     const page = query.select(db.raw('r.value as resource'));
-    if (orderBy) page.orderByRaw(`r.value ->> ? nulls last`, [orderBy]);
-    page.orderByRaw(`r.value ->> 'id'`);
+    // CKAN sorts only by an attribute resources have, and ignores anything else.
+    if (orderBy && FIELD_NAME.test(orderBy)) page.orderByRaw(`r.value ->> ? nulls last`, [orderBy]);
+    page.orderByRaw(`p.metadata_created, p.id, (r.value ->> 'position')::int`);
     if (offset) page.offset(offset);
     if (limit !== undefined) page.limit(limit);
     const rows: Array<{ resource: DataDict }> = await page;

@@ -4,6 +4,8 @@ import { NotFound, ValidationError } from '../errors.ts';
 import type { TagRow } from '../model/tags.ts';
 import { pagingParams } from './package/index.ts';
 import { asBool } from './params.ts';
+import { normalizeText } from '../search/analysis.ts';
+import { escapeLike, foldedColumn, matchRank } from './autocomplete.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 
 /** model_dictize.tag_list_dictize: the row plus display_name (which a translation plugin may change). */
@@ -30,13 +32,39 @@ async function vocabularyFilter(context: ActionContext, data: DataDict): Promise
   return vocabularyId;
 }
 
-/** CKAN's _tag_search: every term must appear in the name. */
-async function tagSearch(context: ActionContext, data: DataDict, defaultLimit?: number): Promise<{ rows: TagRow[]; count: number }> {
-  const terms = searchTerms(data);
+/**
+ * CKAN's _tag_search: every term must appear in the name, case and diacritics ignored ("y te"
+ * finds "y tế"). Free tags count when an active dataset uses them; vocabulary tags all count. By
+ * name; for autocomplete (`rank`), names equal to or starting with the first term come first, then
+ * the most used.
+ */
+async function tagSearch(context: ActionContext, data: DataDict, defaultLimit?: number, rank = false): Promise<{ rows: TagRow[]; count: number }> {
+  const terms = searchTerms(data).map((term) => normalizeText(term).trim()).filter(Boolean);
   const vocabularyId = await vocabularyFilter(context, data);
   const { limit, offset } = pagingParams(data, ['limit', 'offset']);
   if (!terms.length) return { rows: [], count: 0 };
-  return context.services.repos.tags.search(context.db(), { terms, vocabularyId, limit: limit ?? defaultLimit, offset });
+  const db = context.db();
+  const folded = foldedColumn('t.name');
+  const query = db('tag as t');
+  if (vocabularyId) query.where('t.vocabulary_id', vocabularyId);
+  else {
+    query
+      .whereNull('t.vocabulary_id')
+      .whereExists((sub) => sub.select(1).from('package_tag as pt').join('package as p', 'p.id', 'pt.package_id').whereRaw('pt.tag_id = t.id').where('p.state', 'active'));
+  }
+  for (const term of terms) query.whereRaw(`${folded.sql} like ?`, [...folded.bindings, `%${escapeLike(term)}%`]);
+  const counted = await query.clone().count<{ count: number }[]>('* as count').first();
+  const list = query.select('t.id', 't.name', 't.vocabulary_id');
+  if (rank) {
+    const order = matchRank(folded, terms[0]);
+    list.orderByRaw(order.sql, order.bindings);
+    list.orderByRaw('(select count(*) from package_tag as pt join package as p on p.id = pt.package_id where pt.tag_id = t.id and p.state = ?) desc', ['active']);
+  }
+  list.orderBy('t.name');
+  const max = limit ?? defaultLimit;
+  if (max !== undefined) list.limit(max);
+  if (offset) list.offset(offset);
+  return { rows: await list, count: Number(counted?.count ?? 0) };
 }
 
 const tagList: ActionDefinition = {
@@ -77,9 +105,9 @@ const tagSearchAction: ActionDefinition = {
 
 const tagAutocomplete: ActionDefinition = {
   sideEffectFree: true,
-  doc: 'Return the names of tags containing a string.\n\n:param query: the string (`q` works too)\n:param vocabulary_id: (default: free tags)\n:param limit: (default 10)\n:rtype: list of strings',
+  doc: 'Return the names of tags containing a string (case and diacritics ignored), those starting with it and the most used first.\n\n:param query: the string (`q` works too)\n:param vocabulary_id: (default: free tags)\n:param limit: (default 10)\n:rtype: list of strings',
   async handler(context, data) {
-    const { rows } = await tagSearch(context, data, 10);
+    const { rows } = await tagSearch(context, data, 10, true);
     return rows.map((row) => row.name);
   },
 };

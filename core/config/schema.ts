@@ -52,6 +52,7 @@ export const coreConfigDecl = {
     default_package_sort: key.string('score desc, metadata_modified desc', 'ckan.search.default_package_sort.'),
     facets_limit: key.integer(50, 'Default facet.limit (search.facets.limit).', { min: -1 }),
     facets_default: key.integer(10, 'Facet items shown by default in the UI (search.facets.default).', { min: 1 }),
+    cache_mb: key.integer(64, 'Memory for cached package_search results of the postgres backend, cleared by every dataset write (0 turns it off).', { min: 0 }),
   },
   groups: {
     list_max: key.integer(1000, 'ckan.group_and_organization_list_max.', { min: 1 }),

@@ -41,6 +41,27 @@ export interface SearchResult {
   facets: Record<string, Record<string, number>>;
 }
 
+/** What `kho search check` reports: how the index differs from the package table. */
+export interface IndexCheck {
+  /** Datasets in the package table (every state). */
+  total: number;
+  /** Of those, how many the index holds. */
+  indexed: number;
+  /** Ids of datasets the index lacks (at most `limit`). */
+  missing: string[];
+  /** Ids of datasets the index holds in an older version (at most `limit`). */
+  stale: string[];
+  /** Ids the index holds that are no dataset any more (at most `limit`). */
+  extra: string[];
+  /** Writes accepted but not yet applied to the index (a remote backend's outbox). */
+  pending?: number;
+}
+
+export interface RebuildOptions {
+  /** Called as batches are written, with the number of datasets done. */
+  onProgress?(done: number): void;
+}
+
 export interface SearchIndex {
   readonly name: string;
   index(trx: Knex.Transaction, pkg: DataDict): Promise<void>;
@@ -50,8 +71,10 @@ export interface SearchIndex {
    * it (PGlite has a single connection, and the caller may be waiting on its own uncommitted writes).
    */
   search(query: SearchQuery, trx?: Knex.Transaction | null): Promise<SearchResult>;
-  /** Re-index everything from the package table (kho search-index rebuild). */
-  rebuild?(): Promise<number>;
+  /** Re-index everything from the package table (`kho search rebuild`); returns how many. */
+  rebuild?(options?: RebuildOptions): Promise<number>;
+  /** Compare the index with the package table (`kho search check`). */
+  check?(options?: { limit?: number }): Promise<IndexCheck>;
   init?(): Promise<void>;
   close?(): Promise<void>;
 }

@@ -3,7 +3,10 @@
 import { NotFound, ValidationError } from '../../errors.ts';
 import { RawJson } from '../../http/raw-json.ts';
 import { packageBytes } from '../../model/package-cache.ts';
-import { foldDiacritics } from '../../text/vietnamese.ts';
+import { slugify } from '../../text/vietnamese.ts';
+import { analyze, tokenize } from '../../search/analysis.ts';
+import type { SearchQuery } from '../../search/search-index.ts';
+import { userDatasetLabels } from '../../auth/labels.ts';
 import { Invalid } from '../../validation/navl.ts';
 import { naturalNumberValidator, isPositiveInteger } from '../../validation/validators.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
@@ -287,40 +290,54 @@ const currentPackageListWithResources: ActionDefinition = {
   },
 };
 
+/** Free-text candidates examined per suggestion returned (the rest match only outside name and title). */
+const AUTOCOMPLETE_CANDIDATES = 5;
+
 const packageAutocomplete: ActionDefinition = {
   sideEffectFree: true,
-  doc: 'Return datasets whose name or title contains a string (diacritics ignored).\n\n:param q: the string\n:param limit: (default 10)\n:rtype: list of {name, title, match_field, match_displayed}',
+  doc: 'Return datasets whose name or title has words starting with each word of a string, diacritics ignored ("ha noi" finds "Hà Nội"), best matches first (exact marks, adjacent words, newer). Private datasets appear only to those who may read them.\n\n:param q: the string\n:param limit: (default 10)\n:rtype: list of {name, title, match_field, match_displayed}',
   async handler(context, data) {
     const q = String(data.q ?? '').trim();
-    const { limit } = pagingParams(data, ['limit']);
-    if (!q) return [];
-    const folded = foldDiacritics(q).toLowerCase();
-    const rows: Array<{ name: string; title: string | null }> = await context
-      .db()('package')
-      .where({ state: 'active', private: false })
-      .where((query) => query.whereRaw('name ilike ?', [`%${escapeLike(q)}%`]).orWhereRaw('title ilike ?', [`%${escapeLike(q)}%`]).orWhereRaw('name ilike ?', [`%${escapeLike(folded).replace(/\s+/g, '-')}%`]))
-      .orderBy('name')
-      .limit(Math.min(limit ?? 10, 100) * 5)
-      .select('name', 'title');
-    const out = rows.map((row) => {
-      const title = row.title ?? row.name;
-      const byName = row.name.includes(folded.replace(/\s+/g, '-')) || row.name.includes(q.toLowerCase());
-      return {
-        name: row.name,
-        title,
-        match_field: byName ? 'name' : 'title',
-        match_displayed: byName ? row.name : `${title} (${row.name})`,
-      };
-    });
-    out.sort((a, b) => Number(b.match_field === 'name') - Number(a.match_field === 'name'));
-    return out.slice(0, limit ?? 10);
+    const { limit = 10 } = pagingParams(data, ['limit']);
+    const tokens = analyze(q);
+    const words = tokens.map((token) => token.folded);
+    if (!words.length || limit === 0) return [];
+    // CKAN asks its search index (name_ngram, title_ngram, name, title) with the caller's
+    // permission labels; here every word is a prefix in the index's text, then kept only when
+    // the name or the title has it.
+    const query: SearchQuery = {
+      // Each word as typed (its marks rank an exact match first), as a prefix.
+      q: { type: 'bool', clauses: tokens.map((token) => ({ occur: 'must' as const, node: { type: 'term' as const, field: null, value: token.exact ?? token.folded, phrase: false, prefix: true } })) },
+      qIsFreeText: false,
+      qText: q,
+      filters: [],
+      states: ['active'],
+      includePrivate: true,
+      labels: await userDatasetLabels(context),
+      sort: [{ field: 'score', direction: 'desc' }, { field: 'metadata_modified', direction: 'desc' }],
+      rows: Math.min(limit, 100) * AUTOCOMPLETE_CANDIDATES,
+      start: 0,
+      facetFields: [],
+      facetLimit: 0,
+      facetMincount: 1,
+    };
+    const found = await context.services.searchIndex.search(query, context.trx);
+    const qLower = q.toLowerCase();
+    const slug = slugify(q);
+    const out: DataDict[] = [];
+    for (const json of found.results) {
+      const pkg = JSON.parse(json);
+      const name = String(pkg.name ?? '');
+      const title = typeof pkg.title === 'string' && pkg.title ? pkg.title : name;
+      const own = [...tokenize(name), ...tokenize(title)];
+      if (!words.every((word) => own.some((token) => token.startsWith(word))) && !name.includes(qLower)) continue;
+      const byName = name.includes(qLower) || (slug !== '' && name.includes(slug));
+      out.push({ name, title, match_field: byName ? 'name' : 'title', match_displayed: byName ? name : `${title} (${name})` });
+      if (out.length >= limit) break;
+    }
+    return out;
   },
 };
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, '\\$&');
-}
-
 
 export const packageActions: Record<string, ActionDefinition> = {
   package_show: packageShow,

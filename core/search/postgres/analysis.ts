@@ -1,24 +1,26 @@
-// Text analysis for the PostgreSQL backend, done in JS so that documents and queries are analysed by
-// the same code: NFC, Vietnamese diacritic folding (đ→d), lower case, split on anything that is not a
-// letter, digit or mark. No stemming, no stop words (the 'simple' configuration's rules, with our own
-// tokeniser). tsvector and tsquery literals are built here and sent as bound parameters.
-import { foldDiacritics, nfc } from '../../text/vietnamese.ts';
+// Text analysis for the PostgreSQL backend (core/search/analysis.ts), done in JS so that documents and queries are analysed by
+// the same code: NFC, lower case, split on anything that is not a letter, digit or mark, then
+// Vietnamese diacritic folding (đ→d) per token. No stemming, no stop words: Vietnamese words are
+// space-separated syllables, so a syllable is a token and a phrase is a run of adjacent tokens
+// ("dân số" = 'dan' <-> 'so'). The folded token is what matching uses; the token as written (its
+// "exact" form, kept only when it carries marks) is what ranks an exact-diacritic match higher.
+// tsvector and tsquery literals are built here and sent as bound parameters.
+import { analyzeText, normalizeText, tokenize, type AnalyzedText } from '../analysis.ts';
 
-const SEPARATORS = /[^\p{L}\p{N}\p{M}]+/u;
-// Longer "words" are base64 blobs and the like; tsvector caps lexemes at 2 KB anyway.
-const MAX_TOKEN_LENGTH = 100;
+export { analyze, analyzeText, foldToken, normalizeText, tokenize, type AnalyzedText, type Token } from '../analysis.ts';
+
 // tsvector limits: positions go up to 16383, and at most 255 are kept per lexeme.
 const MAX_POSITION = 16383;
 const MAX_POSITIONS_PER_LEXEME = 255;
 
-export function normalizeText(text: string): string {
-  return foldDiacritics(nfc(text)).toLowerCase();
-}
-
-export function tokenize(text: string): string[] {
-  return normalizeText(text)
-    .split(SEPARATORS)
-    .filter((token) => token.length > 0 && token.length <= MAX_TOKEN_LENGTH);
+/** analyzeText(), remembering each text: the fields of one document are analysed for several vectors. */
+export function memoizedAnalyzer(): (text: string) => AnalyzedText {
+  const seen = new Map<string, AnalyzedText>();
+  return (text) => {
+    let tokens = seen.get(text);
+    if (!tokens) seen.set(text, (tokens = analyzeText(text)));
+    return tokens;
+  };
 }
 
 /** The key title_string sorts by: folded and lower-cased, so "Ấn phẩm" sorts with "an", not after "z". */
@@ -27,38 +29,94 @@ export function sortKey(text: string): string {
 }
 
 export type Weight = 'A' | 'B' | 'C' | 'D';
+const WEIGHT_CODE: Record<Weight, number> = { D: 0, C: 1, B: 2, A: 3 };
+const WEIGHT_SUFFIX = ['', 'C', 'B', 'A'];
 
-/** Accumulates positioned, weighted lexemes and prints a tsvector literal. */
+/**
+ * Accumulates positioned, weighted lexemes and prints a tsvector literal. Lexemes are kept per
+ * prefix (the per-field vector's "title:", "notes:"), and a lexeme's positions as one number until
+ * it has a second: a document makes thousands of them, and garbage is what indexing spends most on.
+ */
 export class TsvectorBuilder {
-  private readonly lexemes = new Map<string, Map<number, Weight>>();
+  /** prefix → lexeme → position(s), each encoded as position * 4 + weight code. */
+  private readonly groups = new Map<string, Map<string, number | number[]>>();
   private position = 0;
+  private readonly analyzer: (text: string) => AnalyzedText;
 
-  /** Add one value. Consecutive values are a position apart, so a phrase never spans two values. */
-  add(text: string, weight: Weight, prefix = ''): void {
-    const tokens = tokenize(text);
-    if (!tokens.length) return;
-    for (const token of tokens) {
-      this.position = Math.min(this.position + 1, MAX_POSITION);
-      const lexeme = prefix + token;
-      let positions = this.lexemes.get(lexeme);
-      if (!positions) this.lexemes.set(lexeme, (positions = new Map()));
-      if (positions.size < MAX_POSITIONS_PER_LEXEME && !positions.has(this.position)) positions.set(this.position, weight);
+  /** `analyzer`: share one memoised analyzeText() between the vectors of a document. */
+  constructor(analyzer: (text: string) => AnalyzedText = analyzeText) {
+    this.analyzer = analyzer;
+  }
+
+  /**
+   * Add one value. Consecutive values are a position apart, so a phrase never spans two values.
+   * With `exact`, a token with marks also gets its exact form at the same position.
+   */
+  add(text: string, weight: Weight, prefix = '', exact = false): void {
+    const tokens = this.analyzer(text);
+    const count = tokens.folded.length;
+    if (!count) return;
+    let lexemes = this.groups.get(prefix);
+    if (!lexemes) this.groups.set(prefix, (lexemes = new Map()));
+    const code = WEIGHT_CODE[weight];
+    for (let i = 0; i < count; i++) {
+      if (this.position < MAX_POSITION) this.position++;
+      const entry = this.position * 4 + code;
+      push(lexemes, tokens.folded[i], entry);
+      if (exact) {
+        const written = tokens.exact[i];
+        if (written !== null) push(lexemes, written, entry);
+      }
     }
-    this.position = Math.min(this.position + 1, MAX_POSITION);
+    if (this.position < MAX_POSITION) this.position++;
+  }
+
+  /** A lexeme without position or weight (a marker, never part of a phrase or of the score). */
+  addMarker(lexeme: string): void {
+    let lexemes = this.groups.get('');
+    if (!lexemes) this.groups.set('', (lexemes = new Map()));
+    if (!lexemes.has(lexeme)) lexemes.set(lexeme, []);
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const lexemes of this.groups.values()) size += lexemes.size;
+    return size;
   }
 
   toString(): string {
     const parts: string[] = [];
-    for (const [lexeme, positions] of this.lexemes) {
-      const list = [...positions].map(([position, weight]) => (weight === 'D' ? String(position) : `${position}${weight}`));
-      parts.push(`${quoteLexeme(lexeme)}:${list.join(',')}`);
+    for (const [prefix, lexemes] of this.groups) {
+      for (const [lexeme, positions] of lexemes) {
+        const quoted = quoteLexeme(prefix + lexeme);
+        if (typeof positions === 'number') parts.push(`${quoted}:${positions >> 2}${WEIGHT_SUFFIX[positions & 3]}`);
+        else if (!positions.length) parts.push(quoted);
+        else parts.push(`${quoted}:${positions.map((entry) => `${entry >> 2}${WEIGHT_SUFFIX[entry & 3]}`).join(',')}`);
+      }
     }
     return parts.join(' ');
   }
 }
 
+function push(lexemes: Map<string, number | number[]>, lexeme: string, entry: number): void {
+  const positions = lexemes.get(lexeme);
+  if (positions === undefined) {
+    lexemes.set(lexeme, entry);
+    return;
+  }
+  if (typeof positions === 'number') {
+    if (positions >> 2 !== entry >> 2) lexemes.set(lexeme, [positions, entry]);
+    return;
+  }
+  if (positions.length >= MAX_POSITIONS_PER_LEXEME || positions[positions.length - 1] >> 2 === entry >> 2) return;
+  positions.push(entry);
+}
+
+const NEEDS_ESCAPE = /['\\]/;
+
 /** A lexeme quoted for tsvector / tsquery input. */
 export function quoteLexeme(lexeme: string): string {
+  if (!NEEDS_ESCAPE.test(lexeme)) return `'${lexeme}'`;
   return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
@@ -68,7 +126,10 @@ export function quoteLexeme(lexeme: string): string {
  * text has no tokens at all (Lucene drops such a clause).
  */
 export function termTsquery(text: string, options: { prefix?: boolean; lexemePrefix?: string; adjacent?: boolean } = {}): string | null {
-  const tokens = tokenize(text);
+  return tokensTsquery(tokenize(text), options);
+}
+
+export function tokensTsquery(tokens: readonly string[], options: { prefix?: boolean; lexemePrefix?: string; adjacent?: boolean } = {}): string | null {
   if (!tokens.length) return null;
   const lexemePrefix = options.lexemePrefix ?? '';
   const parts = tokens.map((token, i) => {

@@ -2,21 +2,28 @@
 // database as the datasets, so index() and remove() are part of the dataset's own transaction and the
 // index can never disagree with what was committed. Queries are plain SQL over package_search with
 // bound parameters (see planSearch); results are package.data, byte for byte what package_show sends.
+// Relevance is computed from a small ranking vector (name, title, tags, groups), with bonuses for the
+// syllables as written (an exact-diacritic match above a folded one) and for adjacent words. Repeated
+// searches are answered from a result cache that every dataset write clears (result-cache.ts).
+// rebuild() re-indexes in place without blocking searches or writes; init() does it once when the
+// row format of this code (FORMAT) differs from the one recorded in system_info.
 import type { Knex } from 'knex';
 import type { Cradle } from '../../container.ts';
 import type { DataDict } from '../../actions/types.ts';
 import { SearchError } from '../../errors.ts';
-import type { SearchIndex, SearchIndexFactory, SearchQuery, SearchResult } from '../search-index.ts';
+import type { IndexCheck, SearchIndex, SearchIndexFactory, SearchQuery, SearchResult } from '../search-index.ts';
 import { buildIndexDocument, datasetPermissionLabels, fieldKind, isMultiValued, isSortable } from '../index-document.ts';
-import { textArrayLiteral } from './analysis.ts';
-import { ARRAY_COLUMNS, ROW_COLUMNS, ROW_PLACEHOLDERS, SCALAR_COLUMNS, rowBindings, searchRow, type SearchRow } from './row.ts';
+import { quoteLexeme, textArrayLiteral } from './analysis.ts';
+import { ARRAY_COLUMNS, PUBLIC_ACTIVE_LEXEME, ROW_COLUMNS, SCALAR_COLUMNS, rowsJson, searchRow, type SearchRow } from './row.ts';
 import { QueryTranslator, allOf, clean, rankingQueries, render, type Condition } from './translate.ts';
+import type { QueryNode } from '../query-ast.ts';
+import { SearchResultCache, listenForDatasetWrites, type Totals } from '../result-cache.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
 // ts_rank weights for D, C, B, A: CKAN's qf "name^4 title^4 tags^2 groups^2 text".
 const RANK_WEIGHTS = '{0.25,0.25,0.5,1}';
-const REBUILD_BATCH = 500;
+const REBUILD_BATCH = 200;
 
 const SORT_COLUMNS: Record<string, string> = {
   ...SCALAR_COLUMNS,
@@ -47,12 +54,20 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     return searchRow(doc, pkg);
   };
 
+  // With a PostgreSQL server other processes write too: the cache stays off until init() has
+  // started listening for their writes. The embedded database has no other writer.
+  const cacheMb = optional(() => cradle.config.search.cache_mb) ?? 0;
+  const cache = new SearchResultCache({ maxBytes: cacheMb * 1048576, listening: !optional(() => cradle.config.database.url) });
+  let listener: { close(): Promise<void> } | null = null;
+  const inFlight = new Map<string, Promise<SearchResult>>();
+
   const insertRows = async (db: Knex | Knex.Transaction, rows: SearchRow[]) => {
     if (!rows.length) return;
     await db.raw(
-      `insert into package_search (${ROW_COLUMNS.join(', ')}) values ${rows.map(() => ROW_PLACEHOLDERS).join(', ')}
+      `insert into package_search (${ROW_COLUMNS.join(', ')})
+       select ${ROW_COLUMNS.join(', ')} from json_populate_recordset(null::package_search, ?::json)
        on conflict (package_id) do update set ${UPSERT_SET}`,
-      rows.flatMap(rowBindings) as Knex.RawBinding[],
+      [rowsJson(rows)],
     );
   };
 
@@ -60,37 +75,251 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     name: POSTGRES_BACKEND_NAME,
 
     async index(trx, pkg) {
+      cache.written(trx);
       await insertRows(trx, [rowFor(pkg)]);
     },
 
     async remove(trx, packageId) {
+      cache.written(trx);
       await trx.raw('delete from package_search where package_id = ?', [packageId]);
     },
 
     async search(query, trx) {
-      const plan = planSearch(query, cradle.clock.now());
-      const db = trx ?? cradle.knex;
-      const run = (statement: Statement) => db.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
-      const [main, page] = await Promise.all([run(plan.main), plan.page && run(plan.page)]);
-      return readResult([...main.rows, ...(page?.rows ?? [])], query);
+      // Inside a transaction the caller may be reading its own uncommitted writes: no cache.
+      const keys = trx ? null : cache.keys(query);
+      const copy = (result: SearchResult): SearchResult => ({ count: result.count, results: [...result.results], facets: cloneFacets(result.facets) });
+      if (keys) {
+        const hit = cache.getResult(keys.result);
+        if (hit) return copy(hit);
+      }
+      const snapshot = cache.snapshot();
+      // The same search asked again while it runs (a popular query, a page reloaded) waits for it
+      // instead of computing it once more: one database query per distinct search at a time.
+      const flightKey = keys && snapshot >= 0 ? `${snapshot}\u0000${keys.result}` : null;
+      const running = flightKey ? inFlight.get(flightKey) : undefined;
+      if (running) return copy(await running);
+      const compute = async (): Promise<SearchResult> => {
+        const totals = keys ? cache.getTotals(keys.totals) : undefined;
+        const plan = planSearch(query, cradle.clock.now(), { totals: !totals });
+        const db = trx ?? cradle.knex;
+        const run = (statement: Statement) => db.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+        const [main, page] = await Promise.all([plan.main && run(plan.main), plan.page && run(plan.page)]);
+        const result = readResult([...(main?.rows ?? []), ...(page?.rows ?? [])], query, totals);
+        if (keys) cache.store(keys, copy(result), snapshot);
+        return result;
+      };
+      if (!flightKey) return compute();
+      const flight = compute();
+      inFlight.set(flightKey, flight);
+      try {
+        return copy(await flight);
+      } finally {
+        inFlight.delete(flightKey);
+      }
     },
 
-    async rebuild() {
-      return cradle.knex.transaction(async (trx) => {
-        await trx.raw('delete from package_search');
-        let count = 0;
-        let after = '';
-        for (;;) {
-          const { rows } = await trx.raw('select id, data from package where id > ? order by id limit ?', [after, REBUILD_BATCH]);
-          if (!rows.length) return count;
-          await insertRows(trx, rows.map((row: { data: string }) => rowFor(JSON.parse(row.data))));
-          count += rows.length;
-          after = rows[rows.length - 1].id;
-        }
-      });
+    async rebuild(options = {}) {
+      const count = await rebuildInPlace(cradle, rowFor, cache, options.onProgress);
+      const repos = optional(() => cradle.repos);
+      if (repos) await repos.systemInfo.set(cradle.knex, FORMAT_KEY, FORMAT);
+      return count;
+    },
+
+    async check(options = {}) {
+      return checkIndex(cradle, rowFor, options);
+    },
+
+    async init() {
+      const url = optional(() => cradle.config.database.url);
+      if (url && cache.maxBytes > 0) listener = listenForDatasetWrites(url, cache, optional(() => cradle.logger));
+      // The rows are written in the format of this code; when it changes (FORMAT), every row is
+      // re-written once, at the first start of the new version.
+      const knex = cradle.knex;
+      const stored = await cradle.repos.systemInfo.get<number>(knex, FORMAT_KEY);
+      if (stored === FORMAT) return;
+      const { rows } = await knex.raw('select exists (select 1 from package) as any');
+      if (rows[0].any) {
+        const logger = optional(() => cradle.logger);
+        logger?.info({ from: stored ?? 1, to: FORMAT }, 'search index format changed: re-indexing every dataset');
+        const count = await rebuildInPlace(cradle, rowFor, cache);
+        logger?.info({ datasets: count }, 'search index re-indexed');
+      }
+      await cradle.repos.systemInfo.set(knex, FORMAT_KEY, FORMAT);
+    },
+
+    async close() {
+      await listener?.close();
+      listener = null;
     },
   };
 };
+
+/** The format of package_search rows this code writes (1: migrations 0002; 2: 0005). */
+export const FORMAT = 2;
+const FORMAT_KEY = 'search_postgres_format';
+
+
+/**
+ * Re-index every dataset in place, batch by batch, without locks: searches go on meanwhile and no
+ * dataset write ever waits for it. A row is written only if nobody re-indexed it since the batch was
+ * read (its xmin is unchanged, or it is still absent): a dataset changed meanwhile keeps the newer
+ * row its own write made. The next batch is analysed while the database writes the previous one.
+ * Rows of purged datasets are gone already (the foreign key cascades); a batch that meets a purge
+ * under way is read again. During the rebuild the GIN indexes collect new entries in their pending
+ * lists and merge them in bulk at the end, several times faster than entry by entry. A VACUUM
+ * ANALYZE of the table ends it.
+ */
+async function rebuildInPlace(cradle: Cradle, rowFor: (pkg: DataDict) => SearchRow, cache: SearchResultCache, onProgress?: (done: number) => void): Promise<number> {
+  const knex = cradle.knex;
+  const gins: string[] = (
+    await knex.raw(`select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am a on a.oid = c.relam
+                    where i.indrelid = 'package_search'::regclass and a.amname = 'gin'`)
+  ).rows.map((row: { name: string }) => row.name);
+  const setFastUpdate = async (on: boolean) => {
+    for (const name of gins) {
+      if (on) await knex.raw(`alter index "${name}" set (fastupdate = on, gin_pending_list_limit = 65536)`);
+      else {
+        await knex.raw(`select gin_clean_pending_list('"${name}"'::regclass)`);
+        await knex.raw(`alter index "${name}" set (fastupdate = off)`);
+        await knex.raw(`alter index "${name}" reset (gin_pending_list_limit)`);
+      }
+    }
+  };
+  type Batch = Array<{ id: string; data: string; version: string | null }>;
+  const read = async (after: string, upTo: string | null): Promise<Batch> =>
+    (
+      await knex.raw(
+        `select p.id, p.data, s.xmin::text as version
+           from package p left join package_search s on s.package_id = (p.id collate "C")
+          where p.id > ? ${upTo === null ? '' : 'and p.id <= ?'} order by p.id ${upTo === null ? 'limit ?' : ''}`,
+        upTo === null ? [after, REBUILD_BATCH] : [after, upTo],
+      )
+    ).rows;
+  const write = async (batch: Batch, rows: SearchRow[]): Promise<void> => {
+    cache.written(knex);
+    const columns = ROW_COLUMNS.join(', ');
+    const updates = ROW_COLUMNS.filter((column) => column !== 'package_id').map((column) => `${column} = v.${column}`).join(', ');
+    const versions = JSON.stringify(batch.map((row) => row.version));
+    await knex.raw(
+      `with v as (
+         select r.*, w.version
+           from json_populate_recordset(null::package_search, ?::json) with ordinality as r
+           join json_array_elements_text(?::json) with ordinality as w(version, n) on w.n = r.ordinality
+       ),
+       updated as (
+         update package_search s set ${updates} from v
+          where s.package_id = v.package_id and v.version is not null and s.xmin::text = v.version
+       )
+       insert into package_search (${columns})
+       select ${columns} from v where v.version is null
+       on conflict (package_id) do nothing`,
+      [rowsJson(rows), versions],
+    );
+  };
+
+  await setFastUpdate(true);
+  let count = 0;
+  try {
+    let after = '';
+    let writing: Promise<void> = Promise.resolve();
+    for (;;) {
+      const batch = await read(after, null);
+      if (!batch.length) break;
+      const from = after;
+      after = batch[batch.length - 1].id;
+      const rows = batch.map((row) => rowFor(JSON.parse(row.data)));
+      await writing;
+      writing = (async () => {
+        let current = batch;
+        let currentRows = rows;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await write(current, currentRows);
+            break;
+          } catch (err) {
+            // A dataset of the batch was purged after it was read: read the batch again.
+            if ((err as { code?: string }).code !== '23503' || attempt >= 5) throw err;
+            current = await read(from, current[current.length - 1].id);
+            currentRows = current.map((row) => rowFor(JSON.parse(row.data)));
+          }
+        }
+        count += current.length;
+        onProgress?.(count);
+      })();
+      // A failed write stops the loop at the next await; keep it from being reported unhandled.
+      writing.catch(() => undefined);
+    }
+    await writing;
+  } finally {
+    cache.written(knex);
+    await setFastUpdate(false);
+  }
+  // Every row was rewritten: reclaim the old versions and refresh the planner's statistics and the
+  // visibility map (which index-only scans, e.g. a harvester paging by id, depend on).
+  await knex.raw('vacuum analyze package_search');
+  return count;
+}
+
+/**
+ * Datasets missing from the index, stale in it (indexed from another version of the dict), and
+ * index rows of datasets that no longer exist (none here: the foreign key removes them).
+ */
+async function checkIndex(cradle: Cradle, rowFor: (pkg: DataDict) => SearchRow, options: { limit?: number }): Promise<IndexCheck> {
+  const knex = cradle.knex;
+  const limit = options.limit ?? 100;
+  const result: IndexCheck = { total: 0, indexed: 0, missing: [], stale: [], extra: [] };
+  let after = '';
+  for (;;) {
+    const { rows } = await knex.raw(
+      `select p.id, p.data, s.package_id is not null as indexed, s.state, s.capacity, s.name, s.organization, s.owner_org,
+              s.license_id, s.dataset_type, s.title_sort, s.num_resources, s.num_tags,
+              to_char(s.metadata_modified, 'YYYY-MM-DD"T"HH24:MI:SS.US') as metadata_modified,
+              array_to_json(s.labels)::text as labels, array_to_json(s.tags)::text as tags, array_to_json(s.groups)::text as groups,
+              array_to_json(s.res_format)::text as res_format, s.exact::text as exact
+         from package p left join package_search s on s.package_id = (p.id collate "C")
+        where p.id > ? order by p.id limit ?`,
+      [after, REBUILD_BATCH],
+    );
+    if (!rows.length) break;
+    after = rows[rows.length - 1].id;
+    for (const row of rows as Array<Record<string, any>>) {
+      result.total++;
+      if (!row.indexed) {
+        if (result.missing.length < limit) result.missing.push(row.id);
+        continue;
+      }
+      result.indexed++;
+      const expected: Record<string, unknown> = { ...rowFor(JSON.parse(row.data)) };
+      const scalarsSame = ['state', 'capacity', 'name', 'organization', 'owner_org', 'license_id', 'dataset_type', 'title_sort', 'num_resources', 'num_tags'].every(
+        (column) => String(expected[column] ?? null) === String(row[column] ?? null),
+      );
+      const arraysSame = ['labels', 'tags', 'groups', 'res_format'].every((column) => JSON.stringify(expected[column]) === row[column]);
+      const modifiedSame = microseconds(String(expected.metadata_modified)) === microseconds(String(row.metadata_modified));
+      const same = scalarsSame && arraysSame && modifiedSame && sameJson(JSON.stringify(expected.exact), row.exact);
+      if (!same && result.stale.length < limit) result.stale.push(row.id);
+    }
+  }
+  return result;
+}
+
+const microseconds = (iso: string) => {
+  const [seconds, fraction = ''] = iso.split('.');
+  return `${seconds}.${fraction.padEnd(6, '0').slice(0, 6)}`;
+};
+
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(sortDeep(JSON.parse(a))) === JSON.stringify(sortDeep(JSON.parse(b)));
+  } catch {
+    return false;
+  }
+}
+
+function sortDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortDeep((value as Record<string, unknown>)[key])]));
+  return value;
+}
 
 function optional<T>(read: () => T): T | undefined {
   try {
@@ -111,8 +340,8 @@ export interface Statement {
  * can walk an index in sort order (`id asc`, `metadata_modified desc`) and stop after `rows`.
  */
 export interface SearchPlan {
-  /** With facets: the single statement. Without: the count. */
-  main: Statement;
+  /** With facets: the single statement. Without: the count. Null when count and facets are known already. */
+  main: Statement | null;
   /** Without facets and with rows > 0: the page query. */
   page: Statement | null;
 }
@@ -121,13 +350,16 @@ export interface SearchPlan {
 // index on them serve a descending sort.
 const NULLABLE_SORT_COLUMNS = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
 
-export function planSearch(query: SearchQuery, now: Date): SearchPlan {
+export function planSearch(query: SearchQuery, now: Date, options: { totals?: boolean } = {}): SearchPlan {
   const where = whereClause(query, now);
   const sort = sortKeys(query);
   const facetFields = [...new Set(query.facetFields.map(clean))];
+  const withTotals = options.totals ?? true;
 
-  if (!facetFields.length) {
-    const main = { sql: `select null::bigint as ord, null::text as data, count(*) as total, null::json as facets from package_search s where ${where.sql}`, bindings: where.bindings };
+  if (!facetFields.length || !withTotals) {
+    const main = withTotals
+      ? { sql: `select null::bigint as ord, null::text as data, count(*) as total, null::json as facets from package_search s where ${where.sql}`, bindings: where.bindings }
+      : null;
     if (query.rows <= 0) return { main, page: null };
     const select = ['s.package_id', ...sort.columns.map((column, i) => `${column} as k${i}`)];
     const page = {
@@ -185,37 +417,85 @@ export function planSearch(query: SearchQuery, now: Date): SearchPlan {
 /** The main statement of a search, for EXPLAIN in tests and benchmarks. */
 export function buildSearchSql(query: SearchQuery, now: Date): Statement {
   const plan = planSearch(query, now);
-  return plan.page ?? plan.main;
+  return (plan.page ?? plan.main)!;
+}
+
+/**
+ * package_search writes CKAN's visibility into the fq text ("+capacity:public … +state:(active)"),
+ * and also passes it as states / includePrivate, which whereClause applies itself. The required
+ * clauses that only repeat those are replaced by match-all (kept as required clauses, so the
+ * optional ones around them stay optional, as Lucene has it): the text search can then check
+ * visibility in its index alone.
+ */
+function withoutImpliedVisibility(node: QueryNode, query: SearchQuery): QueryNode {
+  if (node.type !== 'bool') return node;
+  const implied = (clause: QueryNode) =>
+    clause.type === 'term' &&
+    !clause.prefix && !clause.wildcard && !clause.exists &&
+    ((clause.field === 'capacity' && clause.value === 'public' && !query.includePrivate) ||
+      (clause.field === 'state' && query.states.length === 1 && clause.value === query.states[0]));
+  if (!node.clauses.some((clause) => clause.occur === 'must' && implied(clause.node))) return node;
+  return {
+    ...node,
+    clauses: node.clauses.map((clause) => (clause.occur === 'must' && implied(clause.node) ? { occur: 'must', node: { type: 'matchAll' } } : clause)),
+  };
 }
 
 function whereClause(query: SearchQuery, now: Date) {
   const translator = new QueryTranslator(now);
+  // A q or fq that analyses to nothing (only punctuation) matches nothing.
+  const matching: Condition[] = [];
+  if (query.q) matching.push(translator.translate(query.q) ?? { kind: 'const', value: false });
+  for (const filter of query.filters) matching.push(translator.translate(withoutImpliedVisibility(filter, query)) ?? { kind: 'const', value: false });
+
   const conditions: Condition[] = [];
-  if (query.states.length) conditions.push({ kind: 'sql', sql: 's.state = any(?::text[])', bindings: [textArrayLiteral(query.states)] });
-  if (!query.includePrivate) conditions.push({ kind: 'sql', sql: `s.capacity = 'public'`, bindings: [] });
   // Active public datasets carry exactly the label "public": for a caller holding it, when only
   // those can match, the label test would filter nothing.
   const onlyPublicActive = !query.includePrivate && query.states.length === 1 && query.states[0] === 'active';
+  if (onlyPublicActive && matching.some((condition) => condition?.kind === 'tsq' && condition.column === 'tsv')) {
+    // Text search by the public: visibility is one more term for the GIN index of the text, and
+    // counting the matches needs no visit to the table.
+    conditions.push({ kind: 'tsq', column: 'tsv', query: quoteLexeme(PUBLIC_ACTIVE_LEXEME) });
+  } else {
+    // Literal values where they are single, so the planner can use the (state, capacity, ...) index.
+    if (query.states.length === 1) conditions.push({ kind: 'sql', sql: `s.state = '${query.states[0].replace(/'/g, "''")}'`, bindings: [] });
+    else if (query.states.length) conditions.push({ kind: 'sql', sql: 's.state = any(?::text[])', bindings: [textArrayLiteral(query.states)] });
+    if (!query.includePrivate) conditions.push({ kind: 'sql', sql: `s.capacity = 'public'`, bindings: [] });
+  }
   if (query.labels && !(onlyPublicActive && query.labels.includes('public'))) {
     conditions.push({ kind: 'sql', sql: 's.labels && ?::text[]', bindings: [textArrayLiteral(query.labels)] });
   }
-  // A q or fq that analyses to nothing (only punctuation) matches nothing.
-  if (query.q) conditions.push(translator.translate(query.q) ?? { kind: 'const', value: false });
-  for (const filter of query.filters) conditions.push(translator.translate(filter) ?? { kind: 'const', value: false });
-  return render(allOf(conditions));
+  return render(allOf([...conditions, ...matching]));
+}
+
+/**
+ * Weights of the exact-diacritic and phrase parts of the score, next to ts_rank's 0..1 (one title
+ * word ≈ 0.3). Adjacency weighs more than marks: for "dân số" (population), "Dan so Quang Nam"
+ * written without marks is a better answer than "Số liệu về người dân" (data about people).
+ */
+const EXACT_WEIGHT = 0.25;
+const PHRASE_WEIGHT = 0.5;
+
+/** The relevance of a row, as SQL over `s`; null when every row scores the same (no text terms). */
+export function scoreExpression(query: SearchQuery): { sql: string; bindings: unknown[] } | null {
+  const ranking = rankingQueries(query.q, query.qIsFreeText);
+  if (!ranking.folded) return null;
+  const parts = ['ts_rank(?::float4[], s.rtsv, ?::tsquery)'];
+  const bindings: unknown[] = [RANK_WEIGHTS, ranking.folded];
+  if (ranking.exact) {
+    parts.push(`${EXACT_WEIGHT} * ts_rank(?::float4[], s.rtsv, ?::tsquery)`);
+    bindings.push(RANK_WEIGHTS, ranking.exact);
+  }
+  for (const phrase of ranking.phrases) {
+    parts.push(`${PHRASE_WEIGHT} * (s.rtsv @@ ?::tsquery)::int`);
+    bindings.push(phrase);
+  }
+  return { sql: parts.join(' + '), bindings };
 }
 
 /** Sort expressions over `s`, and ORDER BY keys over their k<i> aliases in the matched set `m`. */
 function sortKeys(query: SearchQuery) {
-  const ranking = rankingQueries(query.q);
-  const rankParts: string[] = [];
-  const rankBindings: unknown[] = [];
-  for (const column of ['tsv', 'ftsv'] as const) {
-    if (!ranking[column]) continue;
-    rankParts.push(`ts_rank(?::float4[], s.${column}, ?::tsquery)`);
-    rankBindings.push(RANK_WEIGHTS, ranking[column]);
-  }
-
+  const score = scoreExpression(query);
   const columns: string[] = [];
   const bindings: unknown[] = [];
   const order: string[] = [];
@@ -225,9 +505,9 @@ function sortKeys(query: SearchQuery) {
     const direction = key.direction === 'desc' ? 'desc' : 'asc';
     let nullable = true;
     if (key.field === 'score') {
-      if (!rankParts.length) continue; // every document scores the same
-      columns.push(rankParts.join(' + '));
-      bindings.push(...rankBindings);
+      if (!score) continue; // every document scores the same
+      columns.push(score.sql);
+      bindings.push(...score.bindings);
       nullable = false;
     } else if (SORT_COLUMNS[key.field]) {
       if (key.field === 'id') hasId = true;
@@ -251,6 +531,12 @@ function unsortable(field: string): SearchError {
   return new SearchError(`Can not sort on ${reason}: ${field}`);
 }
 
+function cloneFacets(facets: SearchResult['facets']): SearchResult['facets'] {
+  const out: SearchResult['facets'] = {};
+  for (const [field, counts] of Object.entries(facets)) out[field] = { ...counts };
+  return out;
+}
+
 interface ResultRow {
   ord: number | null;
   data: string | null;
@@ -258,7 +544,8 @@ interface ResultRow {
   facets: Array<Array<[string, number]>> | string | null;
 }
 
-function readResult(rows: ResultRow[], query: SearchQuery): SearchResult {
+function readResult(rows: ResultRow[], query: SearchQuery, totals?: Totals): SearchResult {
+  if (totals) return { count: totals.count, results: rows.map((row) => row.data!), facets: cloneFacets(totals.facets) };
   const [head, ...page] = rows;
   const facetFields = [...new Set(query.facetFields.map(clean))];
   const lists = typeof head.facets === 'string' ? JSON.parse(head.facets) : (head.facets ?? []);

@@ -6,8 +6,8 @@ import { nfc } from '../../text/vietnamese.ts';
 import type { BoolNode, QueryNode, RangeNode, TermNode } from '../query-ast.ts';
 import { resolveDateMath } from '../date-math.ts';
 import { fieldKind, solrDate } from '../index-document.ts';
-import { escapeLike, normalizeText, quoteLexeme, termTsquery, textArrayLiteral, wildcardToLike } from './analysis.ts';
-import { ARRAY_COLUMNS, SCALAR_COLUMNS } from './row.ts';
+import { analyze, escapeLike, normalizeText, quoteLexeme, textArrayLiteral, tokenize, tokensTsquery, wildcardToLike } from './analysis.ts';
+import { ARRAY_COLUMNS, SCALAR_COLUMNS, fieldPrefix } from './row.ts';
 
 export interface Sql {
   sql: string;
@@ -70,7 +70,7 @@ export class QueryTranslator {
 
   private textTerm(field: string, node: TermNode): Condition {
     const column: TsColumn = field === 'text' ? 'tsv' : 'ftsv';
-    const lexemePrefix = field === 'text' ? '' : `${field}:`;
+    const lexemePrefix = field === 'text' ? '' : fieldPrefix(field);
     if (node.exists) {
       return column === 'tsv' ? sql(`s.tsv <> ''::tsvector`) : { kind: 'tsq', column, query: `${quoteLexeme(lexemePrefix)}:*` };
     }
@@ -78,8 +78,13 @@ export class QueryTranslator {
       const pattern = escapeLike(lexemePrefix) + wildcardToLike(node.value, normalizeText);
       return sql(`exists (select 1 from unnest(s.${column}) as u where u.lexeme like ?)`, [pattern]);
     }
-    const query = termTsquery(node.value, { prefix: node.prefix, lexemePrefix });
-    return query === null ? null : { kind: 'tsq', column, query };
+    const tokens = tokenize(node.value);
+    const query = tokensTsquery(tokens, { prefix: node.prefix, lexemePrefix });
+    if (query === null) return null;
+    if (column === 'tsv') return { kind: 'tsq', column, query };
+    // Every field's words are in the catch-all too: its GIN index finds the candidates, the
+    // per-field vector (not indexed) keeps those where the words are in this field.
+    return allOf([{ kind: 'tsq', column: 'tsv', query: tokensTsquery(tokens, { prefix: node.prefix })! }, { kind: 'tsq', column, query }]);
   }
 
   private dateTerm(field: string, node: TermNode): Condition {
@@ -248,14 +253,45 @@ function combine(conditions: Condition[], operator: 'and' | 'or'): Condition {
   return sql(`(${all.map((part) => part.sql).join(` ${operator} `)})`, all.flatMap((part) => part.bindings));
 }
 
-/** At least `minimum` of the conditions: an OR the index can use, then a count to enforce it. */
+/** Above this many combinations, "at least k of n" is a count instead of one tsquery. */
+const MAX_COMBINATIONS = 256;
+
+/**
+ * At least `minimum` of the conditions. When they are all text terms on one tsvector, one tsquery
+ * the GIN index answers exactly: the OR of every AND of `minimum` of them ("2 of a, b, c" is
+ * (a & b) | (a & c) | (b & c)). Otherwise an OR the index can use, then a count to enforce it.
+ */
 function atLeast(minimum: number, conditions: Condition[]): Condition {
+  const queries = conditions.map((condition) => (condition?.kind === 'tsq' ? condition : null));
+  const column = queries[0]?.column;
+  if (column && queries.every((query) => query?.column === column) && combinations(conditions.length, minimum) <= MAX_COMBINATIONS) {
+    const terms = queries.map((query) => wrap(query!.query));
+    const groups: string[] = [];
+    const pick = (from: number, chosen: string[]) => {
+      if (chosen.length === minimum) {
+        groups.push(chosen.length === 1 ? chosen[0] : `(${chosen.join(' & ')})`);
+        return;
+      }
+      for (let i = from; i <= terms.length - (minimum - chosen.length); i++) pick(i + 1, [...chosen, terms[i]]);
+    };
+    pick(0, []);
+    return { kind: 'tsq', column, query: groups.join(' | ') };
+  }
   const rendered = conditions.map((condition) => render(condition));
   const count = sql(
     `(${rendered.map((part) => `coalesce((${part.sql})::int, 0)`).join(' + ')}) >= ${minimum}`,
     rendered.flatMap((part) => part.bindings),
   );
   return allOf([anyOf(conditions), count]);
+}
+
+function combinations(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i++) {
+    result = (result * (n - k + i)) / i;
+    if (result > MAX_COMBINATIONS) return result;
+  }
+  return result;
 }
 
 /** SQL for a condition (a tsquery fragment becomes an `@@` test on its column). */
@@ -299,27 +335,59 @@ function parseNumber(text: string): number {
 }
 
 /**
- * The positive text terms of q, per tsvector, OR-ed: what ts_rank scores against. Terms under a
- * MUST_NOT add nothing to the score.
+ * What relevance is computed from, all on the ranking vector (rtsv: name and title at weight A,
+ * tags and groups at B):
+ * - `folded`: the positive text terms of q, diacritics folded, OR-ed (terms under a MUST_NOT add
+ *   nothing to the score);
+ * - `exact`: their syllables that carry marks, as written, so that "Hà Nội" ranks "Hà Nội" above
+ *   "Hạ Nổi" although both match;
+ * - `phrases`: for free text, each pair of adjacent words as a phrase, so that "dân số" ranks
+ *   "Dân số" above "số liệu người dân" (edismax's pf2).
  */
-export function rankingQueries(node: QueryNode | null): Partial<Record<TsColumn, string>> {
-  const collected: Record<TsColumn, string[]> = { tsv: [], ftsv: [] };
+export interface RankingQueries {
+  folded: string | null;
+  exact: string | null;
+  phrases: string[];
+}
+
+const MAX_PHRASES = 8;
+
+export function rankingQueries(node: QueryNode | null, freeText = false): RankingQueries {
+  const folded: string[] = [];
+  const exact = new Set<string>();
   const visit = (current: QueryNode) => {
     if (current.type === 'bool') {
       for (const clause of current.clauses) if (clause.occur !== 'must_not') visit(clause.node);
       return;
     }
     if (current.type !== 'term' || current.exists || current.wildcard) return;
-    const field = clean(current.field ?? 'text');
-    if (fieldKind(field) !== 'text') return;
-    const column: TsColumn = field === 'text' ? 'tsv' : 'ftsv';
-    const query = termTsquery(current.value, { prefix: current.prefix, lexemePrefix: field === 'text' ? '' : `${field}:` });
-    if (query) collected[column].push(query);
+    if (fieldKind(clean(current.field ?? 'text')) !== 'text') return;
+    const tokens = analyze(current.value);
+    const query = tokensTsquery(tokens.map((token) => token.folded), { prefix: current.prefix });
+    if (query) folded.push(query);
+    tokens.forEach((token, i) => {
+      if (token.exact !== null) exact.add(quoteLexeme(token.exact) + (current.prefix && i === tokens.length - 1 ? ':*' : ''));
+    });
   };
   if (node) visit(node);
-  const out: Partial<Record<TsColumn, string>> = {};
-  for (const column of ['tsv', 'ftsv'] as const) {
-    if (collected[column].length) out[column] = [...new Set(collected[column])].join(' | ');
+
+  const phrases: string[] = [];
+  if (freeText && node) {
+    const words: string[] = [];
+    const clauses = node.type === 'bool' ? node.clauses : [{ occur: 'should' as const, node }];
+    for (const clause of clauses) {
+      const term = clause.node;
+      const plain = clause.occur !== 'must_not' && term.type === 'term' && term.field === null && !term.phrase && !term.prefix && !term.wildcard && !term.exists;
+      if (plain) words.push(...tokenize(term.value));
+      else words.push('');
+    }
+    for (let i = 0; i + 1 < words.length && phrases.length < MAX_PHRASES; i++) {
+      if (words[i] && words[i + 1]) phrases.push(`${quoteLexeme(words[i])} <-> ${quoteLexeme(words[i + 1])}`);
+    }
   }
-  return out;
+  return {
+    folded: folded.length ? [...new Set(folded)].join(' | ') : null,
+    exact: exact.size ? [...exact].join(' | ') : null,
+    phrases: [...new Set(phrases)],
+  };
 }
