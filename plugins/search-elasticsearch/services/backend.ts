@@ -1,0 +1,419 @@
+// The Elasticsearch SearchIndex (search.backend: elasticsearch).
+//
+// Writes: index() and remove() only record the change in the durable outbox, inside the dataset
+// write's transaction, and enqueue the flush job there too; so a write never fails or waits because
+// Elasticsearch is down, and no change is lost. Right after the commit the change is pushed (bulk,
+// refreshed, external version = outbox seq); if that fails the flush job retries until Elasticsearch
+// is back (and a schedule flushes every minute whatever happens). A search in this process first
+// waits for the pushes of its own process's recent writes, so a client reads its writes.
+//
+// Index: an alias (`index` config) over a concrete index `<alias>-<time>`. A rebuild fills a new
+// index while flushes write to both, then swaps the alias in one atomic step and drops the old one.
+import { Client } from '@elastic/elasticsearch';
+
+type ClientOptions = NonNullable<ConstructorParameters<typeof Client>[0]>;
+import type { Knex } from 'knex';
+import type { Cradle } from '../../../core/container.ts';
+import type { DataDict } from '../../../core/actions/types.ts';
+import type { IndexCheck, RebuildOptions, SearchIndex, SearchQuery, SearchResult } from '../../../core/search/search-index.ts';
+import { buildIndexDocument, datasetPermissionLabels } from '../../../core/search/index-document.ts';
+import { esDocument } from './document.ts';
+import { indexMappings, indexSettings } from './mapping.ts';
+import { buildSearchRequest, readFacets } from './translate.ts';
+import { SearchConnectionError, searchErrorFrom } from './errors.ts';
+
+export const ELASTICSEARCH_BACKEND_NAME = 'elasticsearch';
+export const FLUSH_JOB = 'search-elasticsearch.flush';
+const OUTBOX = 'search_elasticsearch_outbox';
+const STATE = 'search_elasticsearch_state';
+const REBUILD_KEY = 'rebuild_target';
+
+export interface ElasticsearchConfig {
+  url: string;
+  index: string;
+  username: string | null;
+  password: string | null;
+  api_key: string | null;
+  request_timeout_ms: number;
+  refresh: 'true' | 'false' | 'wait_for';
+  shards: number;
+  replicas: number;
+  bulk_size: number;
+}
+
+export interface ElasticsearchIndex extends SearchIndex {
+  readonly client: Client;
+  readonly alias: string;
+  /** Send pending outbox rows (all, or those of `ids`); returns how many were applied. */
+  flush(ids?: string[]): Promise<number>;
+}
+
+export function isElasticsearchIndex(index: SearchIndex): index is ElasticsearchIndex {
+  return index.name === ELASTICSEARCH_BACKEND_NAME && typeof (index as ElasticsearchIndex).flush === 'function';
+}
+
+export function clientOptions(config: ElasticsearchConfig): ClientOptions {
+  const nodes = config.url.split(',').map((url) => url.trim()).filter(Boolean);
+  const options: ClientOptions = {
+    node: nodes.length === 1 ? nodes[0] : nodes,
+    requestTimeout: config.request_timeout_ms,
+    maxRetries: 1,
+    // Plain JSON: Elasticsearch 8 and 9 both take it (the 9.x client would otherwise announce
+    // "compatible-with=9", which Elasticsearch 8 refuses).
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+  };
+  if (config.api_key) options.auth = { apiKey: config.api_key };
+  else if (config.username) options.auth = { username: config.username, password: config.password ?? '' };
+  return options;
+}
+
+function optional<T>(read: () => T): T | undefined {
+  try {
+    return read() ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const NDJSON = { headers: { 'content-type': 'application/x-ndjson' } };
+
+export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchConfig, client: Client = new Client(clientOptions(config))): ElasticsearchIndex {
+  const alias = config.index;
+  const refresh = config.refresh === 'wait_for' ? 'wait_for' : config.refresh === 'true';
+  const knex = () => cradle.knex;
+  const logger = () => optional(() => cradle.logger);
+  const declaredFields = () => optional(() => cradle.fields.dataset.map((field) => field.field_name)) ?? [];
+  const collaborators = () => optional(() => cradle.config.auth.allow_dataset_collaborators) ?? false;
+  const siteId = () => optional(() => cradle.config.site.id) ?? 'default';
+
+  const documentFor = (pkg: DataDict, version: number): Record<string, unknown> => {
+    const permissionLabels = datasetPermissionLabels(pkg, collaborators());
+    let doc = buildIndexDocument(pkg, { permissionLabels, siteId: siteId(), declaredFields: declaredFields() });
+    const hooks = optional(() => cradle.hooks);
+    if (hooks) doc = hooks.beforeDatasetIndex(doc, pkg);
+    doc.permission_labels = permissionLabels;
+    return esDocument(doc, pkg, version);
+  };
+
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw searchErrorFrom(err);
+    }
+  };
+
+  // ---- the index behind the alias ----
+
+  let indexReady: Promise<void> | null = null;
+  const newIndexName = () => `${alias}-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 17)}-${Math.random().toString(36).slice(2, 6)}`;
+  const createIndex = (name: string, extra: Record<string, unknown> = {}, aliases?: Record<string, object>) =>
+    client.indices.create({ index: name, settings: { ...indexSettings({ shards: config.shards, replicas: config.replicas }), ...extra }, mappings: indexMappings() as never, aliases });
+
+  /** The alias and an index behind it, created on first use (not at start: Elasticsearch may be down). */
+  const ensureIndex = (): Promise<void> => {
+    indexReady ??= (async () => {
+      if (await client.indices.existsAlias({ name: alias })) return;
+      if (await client.indices.exists({ index: alias })) {
+        throw new Error(`Elasticsearch has an index named "${alias}": the search-elasticsearch plugin needs that name for an alias (change search-elasticsearch.index, or delete that index)`);
+      }
+      await createIndex(newIndexName(), {}, { [alias]: {} });
+    })().catch((err) => {
+      indexReady = null;
+      throw err;
+    });
+    return indexReady;
+  };
+
+  const rebuildTarget = async (): Promise<string | null> => {
+    const row = await knex()(STATE).where('key', REBUILD_KEY).first('value');
+    return row ? (row.value as { index: string }).index : null;
+  };
+
+  // ---- the outbox ----
+
+  const record = async (trx: Knex.Transaction, packageId: string, deleted: boolean) => {
+    await trx.raw(
+      `insert into ${OUTBOX} (package_id, seq, deleted) values (?, nextval('search_elasticsearch_seq'), ?)
+       on conflict (package_id) do update set seq = excluded.seq, deleted = excluded.deleted`,
+      [packageId, deleted],
+    );
+    await cradle.jobQueue.enqueue(trx, FLUSH_JOB, null, { dedupeKey: FLUSH_JOB });
+    schedulePush(trx, packageId);
+  };
+
+  // Pushes right after commit, per outermost transaction; searches wait for them.
+  const pendingByTrx = new WeakMap<Knex.Transaction, Set<string>>();
+  const inFlight = new Set<Promise<unknown>>();
+  const schedulePush = (trx: Knex.Transaction, packageId: string) => {
+    let outer: Knex.Transaction = trx;
+    while (outer.parentTransaction) outer = outer.parentTransaction;
+    let ids = pendingByTrx.get(outer);
+    if (ids) {
+      ids.add(packageId);
+      return;
+    }
+    ids = new Set([packageId]);
+    pendingByTrx.set(outer, ids);
+    const batch = ids;
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    inFlight.add(done);
+    outer.executionPromise.then(
+      async () => {
+        try {
+          await flush([...batch]);
+        } catch (err) {
+          // The outbox keeps the change; the flush job retries until Elasticsearch is back.
+          logger()?.warn({ err: (err as Error).message, datasets: batch.size }, 'search index update deferred: Elasticsearch unavailable');
+        } finally {
+          inFlight.delete(done);
+          release();
+        }
+      },
+      () => {
+        inFlight.delete(done);
+        release();
+      },
+    );
+  };
+
+  const waitForPushes = async () => {
+    if (!inFlight.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.request_timeout_ms)));
+    await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+    clearTimeout(timer);
+  };
+
+  type Pending = { package_id: string; seq: string; deleted: boolean };
+
+  /** Bulk operations for outbox rows, on each target index. */
+  const operations = async (rows: Pending[], targets: string[]) => {
+    const ids = rows.map((row) => row.package_id);
+    const data = new Map<string, string>();
+    for (const row of (await knex().raw('select id, data from package where id = any(?::text[])', [`{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`])).rows as Array<{ id: string; data: string }>) {
+      data.set(row.id, row.data);
+    }
+    const ops: unknown[] = [];
+    const owners: number[] = [];
+    rows.forEach((row, i) => {
+      const version = Number(row.seq);
+      const json = data.get(row.package_id);
+      const doc = !row.deleted && json ? documentFor(JSON.parse(json), version) : null;
+      for (const index of targets) {
+        if (doc) ops.push({ index: { _index: index, _id: row.package_id, version, version_type: 'external' } }, doc);
+        else ops.push({ delete: { _index: index, _id: row.package_id, version, version_type: 'external' } });
+        owners.push(i);
+      }
+    });
+    return { ops, owners };
+  };
+
+  /** Which rows all their operations applied (a version conflict means a newer one is there). */
+  const applied = (items: Array<Record<string, { status: number; error?: unknown }>>, owners: number[], count: number) => {
+    const ok = new Array<boolean>(count).fill(true);
+    items.forEach((item, k) => {
+      const result = Object.values(item)[0];
+      const fine = (result.status >= 200 && result.status < 300) || result.status === 409 || (result.status === 404 && 'delete' in item);
+      if (!fine) {
+        ok[owners[k]] = false;
+        logger()?.warn({ error: result.error, status: result.status }, 'Elasticsearch refused a dataset document');
+      }
+    });
+    return ok;
+  };
+
+  const flush = async (ids?: string[]): Promise<number> => {
+    await call(ensureIndex);
+    let done = 0;
+    let afterSeq = '0';
+    for (;;) {
+      const params: unknown[] = [afterSeq];
+      let filter = '';
+      if (ids) {
+        filter = 'and package_id = any(?::text[])';
+        params.push(`{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`);
+      }
+      params.push(config.bulk_size);
+      const rows: Pending[] = (
+        await knex().raw(
+          `select package_id, seq::text as seq, deleted from ${OUTBOX}
+            where flushed_seq is distinct from seq and seq > ?::bigint ${filter} order by seq limit ?`,
+          params as Knex.RawBinding[],
+        )
+      ).rows;
+      if (!rows.length) return done;
+      afterSeq = rows[rows.length - 1].seq;
+      const target = await rebuildTarget();
+      const { ops, owners } = await operations(rows, target ? [alias, target] : [alias]);
+      const response = await call(() => client.bulk({ operations: ops as never, refresh }, NDJSON));
+      const ok = applied(response.items as never, owners, rows.length);
+      const flushed = rows.filter((_, i) => ok[i]);
+      if (flushed.length) {
+        const list = JSON.stringify(flushed.map((row) => ({ id: row.package_id, seq: row.seq, deleted: row.deleted })));
+        await knex().raw(
+          `with f as (select * from json_to_recordset(?::json) as f(id text, seq bigint, deleted boolean)),
+                gone as (delete from ${OUTBOX} o using f where o.package_id = f.id and o.seq = f.seq and f.deleted)
+           update ${OUTBOX} o set flushed_seq = f.seq from f where o.package_id = f.id and o.seq = f.seq and not f.deleted`,
+          [list],
+        );
+      }
+      done += flushed.length;
+      if (ids && rows.length < config.bulk_size) return done;
+    }
+  };
+
+  // ---- the SearchIndex ----
+
+  const index: ElasticsearchIndex = {
+    name: ELASTICSEARCH_BACKEND_NAME,
+    client,
+    alias,
+    flush,
+
+    async index(trx, pkg) {
+      await record(trx, String(pkg.id), false);
+    },
+
+    async remove(trx, packageId) {
+      await record(trx, packageId, true);
+    },
+
+    async search(query: SearchQuery): Promise<SearchResult> {
+      await waitForPushes();
+      await call(ensureIndex);
+      const request = buildSearchRequest(query, cradle.clock.now());
+      const response = await call(() => client.search({ index: alias, ...request } as never));
+      const total = response.hits.total;
+      return {
+        count: typeof total === 'number' ? total : (total?.value ?? 0),
+        results: response.hits.hits.map((hit) => JSON.stringify((hit._source as { kho_package: DataDict }).kho_package)),
+        facets: readFacets(query, response.aggregations as never),
+      };
+    },
+
+    async rebuild(options: RebuildOptions = {}) {
+      await call(ensureIndex);
+      const existing = await rebuildTarget();
+      if (existing) throw new Error(`A rebuild into ${existing} is under way (or was interrupted: delete the row "${REBUILD_KEY}" of ${STATE} to start again)`);
+      const target = newIndexName();
+      await call(() => createIndex(target, { refresh_interval: '-1', number_of_replicas: 0 }));
+      await knex()(STATE).insert({ key: REBUILD_KEY, value: JSON.stringify({ index: target, started: new Date().toISOString() }) });
+      let count = 0;
+      try {
+        let after = '';
+        for (;;) {
+          const { rows } = await knex().raw(
+            `select p.id, p.data, coalesce(o.seq, 0)::text as seq from package p left join ${OUTBOX} o on o.package_id = p.id
+              where p.id > ? order by p.id limit ?`,
+            [after, config.bulk_size],
+          );
+          if (!rows.length) break;
+          after = rows[rows.length - 1].id;
+          const ops: unknown[] = [];
+          for (const row of rows as Array<{ id: string; data: string; seq: string }>) {
+            ops.push({ index: { _index: target, _id: row.id, version: Number(row.seq), version_type: 'external' } }, documentFor(JSON.parse(row.data), Number(row.seq)));
+          }
+          const response = await call(() => client.bulk({ operations: ops as never, refresh: false }, NDJSON));
+          const failed = (response.items as Array<Record<string, { status: number; error?: unknown }>>).filter((item) => {
+            const status = Object.values(item)[0].status;
+            return !((status >= 200 && status < 300) || status === 409);
+          });
+          if (failed.length) logger()?.warn({ failed: failed.length, first: Object.values(failed[0])[0].error }, 'Elasticsearch refused some dataset documents');
+          count += rows.length;
+          options.onProgress?.(count);
+        }
+        await call(() => client.indices.putSettings({ index: target, settings: { refresh_interval: null, number_of_replicas: config.replicas } as never }));
+        await call(() => client.indices.refresh({ index: target }));
+        await flush();
+        const previous = Object.keys(await call(() => client.indices.getAlias({ name: alias })));
+        await call(() =>
+          client.indices.updateAliases({ actions: [...previous.map((old) => ({ remove: { index: old, alias } })), { add: { index: target, alias } }] }),
+        );
+        await knex()(STATE).where('key', REBUILD_KEY).delete();
+        for (const old of previous) await call(() => client.indices.delete({ index: old }));
+      } catch (err) {
+        await knex()(STATE).where('key', REBUILD_KEY).delete();
+        await client.indices.delete({ index: target }).catch(() => undefined);
+        throw err;
+      }
+      return count;
+    },
+
+    async check(options = {}): Promise<IndexCheck> {
+      const limit = options.limit ?? 100;
+      await call(ensureIndex);
+      const result: IndexCheck = { total: 0, indexed: 0, missing: [], stale: [], extra: [] };
+      const pending = await knex()(OUTBOX).whereRaw('flushed_seq is distinct from seq').count<Array<{ count: string | number }>>('* as count');
+      result.pending = Number(pending[0].count);
+      let after = '';
+      for (;;) {
+        const { rows } = await knex().raw(
+          `select p.id, p.metadata_modified::text as modified, o.seq::text as seq from package p left join ${OUTBOX} o on o.package_id = p.id
+            where p.id > ? order by p.id limit 1000`,
+          [after],
+        );
+        if (!rows.length) break;
+        after = rows[rows.length - 1].id;
+        const docs = await call(() => client.mget({ index: alias, ids: rows.map((row: { id: string }) => row.id), _source_includes: ['kho_version', 'metadata_modified'] }));
+        (docs.docs as Array<{ _id: string; found?: boolean; _source?: { kho_version?: number; metadata_modified?: string } }>).forEach((doc, i) => {
+          const row = rows[i] as { id: string; modified: string; seq: string | null };
+          result.total++;
+          if (!doc.found) {
+            if (result.missing.length < limit) result.missing.push(row.id);
+            return;
+          }
+          result.indexed++;
+          const older = row.seq !== null && Number(doc._source?.kho_version ?? 0) < Number(row.seq);
+          const modified = String(doc._source?.metadata_modified ?? '').replace('Z', '');
+          const differs = !sameInstant(modified, row.modified);
+          if ((older || differs) && result.stale.length < limit) result.stale.push(row.id);
+        });
+      }
+      // Documents of datasets that are gone.
+      let searchAfter: unknown[] | undefined;
+      for (;;) {
+        const page = await call(() =>
+          client.search({ index: alias, size: 1000, sort: [{ id: 'asc' }], _source: false, fields: ['id'], query: { match_all: {} }, search_after: searchAfter } as never),
+        );
+        const hits = page.hits.hits;
+        if (!hits.length) break;
+        searchAfter = hits[hits.length - 1].sort as unknown[];
+        const ids = hits.map((hit) => hit._id as string);
+        const known = new Set(
+          ((await knex().raw('select id from package where id = any(?::text[])', [`{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`])).rows as Array<{ id: string }>).map((row) => row.id),
+        );
+        for (const id of ids) if (!known.has(id) && result.extra.length < limit) result.extra.push(id);
+      }
+      return result;
+    },
+
+    async init() {
+      try {
+        await ensureIndex();
+      } catch (err) {
+        // Starting must not depend on Elasticsearch: searches answer Search Connection Error until
+        // it is back, writes wait in the outbox.
+        logger()?.warn({ err: (err as Error).message }, 'Elasticsearch is not reachable; search answers Search Connection Error until it is');
+      }
+    },
+
+    async close() {
+      await waitForPushes();
+      await client.close();
+    },
+  };
+  return index;
+}
+
+/** "2024-05-01 09:00:00.1234" and "2024-05-01T09:00:00.123400" are one instant. */
+function sameInstant(a: string, b: string): boolean {
+  const norm = (text: string) => {
+    const [seconds, fraction = ''] = text.replace(' ', 'T').split('.');
+    return `${seconds}.${fraction.padEnd(6, '0').slice(0, 6)}`;
+  };
+  return norm(a) === norm(b);
+}
+
+export { SearchConnectionError };
