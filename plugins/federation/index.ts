@@ -3,6 +3,8 @@
 import { definePlugin } from '../../core/plugins/define-plugin.ts';
 import { federationConfig } from './settings.ts';
 import { changeActions, changeAuth } from './actions/changes.ts';
+import { dcatActions, dcatAuth } from './actions/dcat.ts';
+import { mountDcatRoutes } from './routes/dcat.ts';
 
 export default definePlugin({
   name: 'federation',
@@ -12,8 +14,9 @@ export default definePlugin({
   config: federationConfig,
   register(api) {
     const settings = api.config;
-    api.actions({ ...changeActions(settings) });
-    api.authFunctions({ ...changeAuth });
+    api.actions({ ...changeActions(settings), ...dcatActions(settings) });
+    api.authFunctions({ ...changeAuth, ...dcatAuth });
+    api.routes(mountDcatRoutes(settings));
     api.migrations(new URL('./migrations', import.meta.url));
   },
 });
