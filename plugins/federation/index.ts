@@ -5,6 +5,11 @@ import { federationConfig } from './settings.ts';
 import { changeActions, changeAuth } from './actions/changes.ts';
 import { dcatActions, dcatAuth } from './actions/dcat.ts';
 import { mountDcatRoutes } from './routes/dcat.ts';
+import { memberActions, memberAuth } from './actions/members.ts';
+import { khoFeedHarvester } from './harvesters/kho-feed.ts';
+
+// One instance for the process: several kernels (tests) register the same object.
+const KHO_FEED = khoFeedHarvester();
 
 export default definePlugin({
   name: 'federation',
@@ -14,9 +19,13 @@ export default definePlugin({
   config: federationConfig,
   register(api) {
     const settings = api.config;
-    api.actions({ ...changeActions(settings), ...dcatActions(settings) });
-    api.authFunctions({ ...changeAuth, ...dcatAuth });
+    api.actions({ ...changeActions(settings), ...dcatActions(settings), ...memberActions(settings) });
+    api.authFunctions({ ...changeAuth, ...dcatAuth, ...memberAuth });
     api.routes(mountDcatRoutes(settings));
     api.migrations(new URL('./migrations', import.meta.url));
+  },
+  init(context) {
+    const register = context.scope.resolve('harvest.registerHarvester') as (harvester: unknown) => void;
+    register(KHO_FEED);
   },
 });

@@ -21,3 +21,19 @@ export const M = {
   unknownFormat: (format: string) => msg(`Unknown format "${format}": use rdf, xml, ttl, n3 or jsonld`, `Định dạng "${format}" không được hỗ trợ: dùng rdf, xml, ttl, n3 hoặc jsonld`),
   missing: msg('Missing value', 'Thiếu giá trị'),
 };
+
+export const FEED = {
+  notFeed: (url: string, detail: string) => msg(`${url} did not answer as a Kho change feed: ${detail}`, `${url} không trả lời như một luồng thay đổi Kho: ${detail}`),
+  refused: (url: string, detail: string) => msg(`${url} refused the request: ${detail}`, `${url} từ chối yêu cầu: ${detail}`),
+  repeated: (url: string) => msg(`${url} returned the same page again (its cursor did not move): stopped to avoid a loop`, `${url} trả lại đúng trang trước (con trỏ không tiến): dừng lại để tránh lặp vô hạn`),
+  tooManyPages: (url: string, pages: number) => msg(`${url}: more than ${pages} pages in one job; the rest is read by the next job`, `${url}: hơn ${pages} trang trong một lần chạy; phần còn lại được đọc ở lần sau`),
+};
+
+export const MEMBER = {
+  protocol: msg('Must be one of: kho_feed, ckan, dcat', 'Phải là một trong: kho_feed, ckan, dcat'),
+  name: msg('Must be 2–60 characters: lowercase letters, digits, - and _', 'Phải dài 2–60 ký tự: chữ thường, chữ số, - và _'),
+  url: msg('Must be an http(s) URL', 'Phải là một URL http(s)'),
+  exists: msg('A member with this name already exists', 'Đã có thành viên với tên này'),
+  notFound: msg('Member not found', 'Không tìm thấy thành viên'),
+  sysadmin: msg('Only sysadmins may manage federation members', 'Chỉ quản trị hệ thống mới được quản lý thành viên liên thông'),
+};
