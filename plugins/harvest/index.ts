@@ -12,7 +12,7 @@ import { packageHooks } from './subscribers/package-hooks.ts';
 import { runJob } from './jobs/run.ts';
 import { tickJob } from './jobs/tick.ts';
 import { RUN_JOB, TICK_JOB } from './services/jobs.ts';
-import { HARVESTERS } from './harvesters/index.ts';
+import { HARVESTERS, registerHarvester } from './harvesters/index.ts';
 import { dcatService } from './dcat/index.ts';
 import { mountCli } from './cli.ts';
 
@@ -32,6 +32,8 @@ export default definePlugin({
     api.services({
       dcat: asValue(dcatService),
       harvesters: asValue(HARVESTERS),
+      /** Add a harvester (source_type) from another plugin's init(). */
+      registerHarvester: asValue(registerHarvester),
       /** Run a job in this process (the CLI's foreground run): createRunner(container).run(jobId, options). */
       createRunner: asValue((container: AwilixContainer<Cradle>) => new HarvestRunner({ container, settings, harvesters: HARVESTERS })),
     });

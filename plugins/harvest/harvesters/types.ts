@@ -76,6 +76,13 @@ export interface GatherContext<C = any> extends StageContext<C> {
   seen(guids: string[]): void;
   /** The listing is not the whole source (filtered or partial): nothing may be deleted. */
   incomplete(reason: Msg): void;
+  /**
+   * The listing carries only what changed (a change feed): records it does not list are kept, and
+   * only the records passed to removed() are deleted.
+   */
+  incremental(): void;
+  /** The source says these records are gone (tombstones of a change feed). */
+  removed(guids: string[]): void;
 }
 
 export interface ImportContext<C = any> extends StageContext<C> {

@@ -317,6 +317,9 @@ class JobExecution {
   private readonly cache = new Map<string, unknown>();
   /** Every guid the source listed in this job (records to keep); the rest are gone from the source. */
   private readonly seen = new Set<string>();
+  /** Incremental listings: only the guids the source reported removed are deleted. */
+  private incrementalListing = false;
+  private readonly removedGuids = new Set<string>();
   private gatherWarnings: Msg[] = [];
   private incompleteReason: Msg | null = null;
   private gatherErrored = false;
@@ -394,6 +397,16 @@ class JobExecution {
       },
       incomplete: (reason) => {
         this.incompleteReason ??= reason;
+      },
+      incremental: () => {
+        this.incrementalListing = true;
+      },
+      removed: (guids) => {
+        for (const guid of guids) {
+          if (typeof guid !== 'string' || !guid.trim()) continue;
+          this.removedGuids.add(guid.trim());
+          this.seen.delete(guid.trim());
+        }
       },
       warn: (message) => {
         this.gatherWarnings.push(message);
@@ -651,6 +664,13 @@ class JobExecution {
   private async deletions() {
     const { knex } = this.services;
     const sourceId = this.source!.row.id;
+    if (this.incrementalListing) {
+      // A tombstone is final whatever else the gather met, and a record listed again after its
+      // tombstone (deleted, then restored at the source) is not deleted.
+      const gone = (await records.activeGuids(knex, sourceId)).filter((row) => this.removedGuids.has(row.guid) && !this.seen.has(row.guid));
+      await this.deleteAll(gone);
+      return;
+    }
     if (this.gatherComplete && this.seen.size === 0) {
       // An empty listing is never taken as "everything was deleted" (ckanext-harvest: a gather error).
       const count = await records.countActive(knex, sourceId);
@@ -665,6 +685,11 @@ class JobExecution {
       await this.gatherError(M.deletionsSkipped(reason, unseen.length), 'warning');
       return;
     }
+    await this.deleteAll(unseen);
+  }
+
+  private async deleteAll(unseen: Array<Pick<RecordRow, 'source_id' | 'guid' | 'package_id' | 'content_hash'>>) {
+    if (!unseen.length) return;
     const mode: 'delete' | 'mark' | 'keep' = this.config.delete_mode ?? 'delete';
     this.report('delete', true);
     await pool(

@@ -1,0 +1,31 @@
+// The federation plugin: a province's change feed and DCAT-AP catalogue for the national portal,
+// and national mode, in which Kho pulls its member provinces. Manifest only.
+import { definePlugin } from '../../core/plugins/define-plugin.ts';
+import { federationConfig } from './settings.ts';
+import { changeActions, changeAuth } from './actions/changes.ts';
+import { dcatActions, dcatAuth } from './actions/dcat.ts';
+import { mountDcatRoutes } from './routes/dcat.ts';
+import { memberActions, memberAuth } from './actions/members.ts';
+import { khoFeedHarvester } from './harvesters/kho-feed.ts';
+
+// One instance for the process: several kernels (tests) register the same object.
+const KHO_FEED = khoFeedHarvester();
+
+export default definePlugin({
+  name: 'federation',
+  version: '0.1.0',
+  description: 'Change feed and DCAT-AP 3 catalogue for the National Data Portal; national mode aggregating member provinces',
+  dependsOn: ['harvest'],
+  config: federationConfig,
+  register(api) {
+    const settings = api.config;
+    api.actions({ ...changeActions(settings), ...dcatActions(settings), ...memberActions(settings) });
+    api.authFunctions({ ...changeAuth, ...dcatAuth, ...memberAuth });
+    api.routes(mountDcatRoutes(settings));
+    api.migrations(new URL('./migrations', import.meta.url));
+  },
+  init(context) {
+    const register = context.scope.resolve('harvest.registerHarvester') as (harvester: unknown) => void;
+    register(KHO_FEED);
+  },
+});

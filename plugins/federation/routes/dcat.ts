@@ -1,0 +1,51 @@
+// ckanext-dcat's routes, outside /api: /catalog.{format}, /dataset/{id}.{format}, and content
+// negotiation on /catalog and /dataset/{id} (only when Accept prefers an RDF syntax, so the web
+// portal keeps its HTML pages).
+import type Router from '@koa/router';
+import type { AwilixContainer } from 'awilix';
+import type Koa from 'koa';
+import type { Cradle } from '../../../core/container.ts';
+import { createActionContext } from '../../../core/actions/context.ts';
+import { ActionError } from '../../../core/errors.ts';
+import { FORMATS, isFormat, negotiate, type DcatFormat } from '../services/dcat.ts';
+import { renderCatalog, renderDataset } from '../actions/dcat.ts';
+import type { FederationSettings } from '../settings.ts';
+
+const SUFFIX = /^(.+)\.(rdf|xml|ttl|n3|jsonld)$/;
+
+export function mountDcatRoutes(settings: FederationSettings) {
+  return (router: Router, container: AwilixContainer<Cradle>) => {
+    const send = async (ctx: Koa.Context, format: DcatFormat, render: (context: ReturnType<typeof createActionContext>) => Promise<string>) => {
+      const context = createActionContext(container, { user: ctx.state.user ?? null, requestId: ctx.state.requestId ?? null });
+      try {
+        const body = await render(context);
+        ctx.type = `${FORMATS[format]}; charset=utf-8`;
+        ctx.set('Vary', 'Accept');
+        ctx.body = body;
+      } catch (err) {
+        if (!(err instanceof ActionError)) throw err;
+        ctx.status = err.status;
+        ctx.body = { success: false, error: { __type: err.type, ...err.body() } };
+      }
+    };
+    const query = (ctx: Koa.Context) => ({ ...(ctx.query as Record<string, string>) });
+
+    router.get('/catalog.:format', async (ctx, next) => {
+      const format = String(ctx.params.format).toLowerCase();
+      if (!isFormat(format)) return next();
+      await send(ctx, format, (context) => renderCatalog(context, settings, query(ctx), format));
+    });
+    router.get('/catalog', async (ctx, next) => {
+      const format = settings.content_negotiation ? negotiate(ctx.get('accept')) : null;
+      if (!format) return next();
+      await send(ctx, format, (context) => renderCatalog(context, settings, query(ctx), format));
+    });
+    router.get('/dataset/:id', async (ctx, next) => {
+      const id = String(ctx.params.id);
+      const suffixed = SUFFIX.exec(id);
+      const format = suffixed ? (suffixed[2] as DcatFormat) : settings.content_negotiation ? negotiate(ctx.get('accept')) : null;
+      if (!format) return next();
+      await send(ctx, format, (context) => renderDataset(context, settings, suffixed ? suffixed[1] : id, format));
+    });
+  };
+}
