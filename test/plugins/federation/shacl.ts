@@ -1,32 +1,11 @@
-// Validating real output against the DCAT-AP 3.0.1 SHACL shapes (../shared/dcat-ap-3.0.1) with
-// rdf-validate-shacl. The engine is a test dependency: taken from node_modules, else from the folder
-// named by KHO_SHACL_MODULES (a node_modules folder where it is installed).
-import { createRequire } from 'node:module';
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Validating real output against the official DCAT-AP 3.0.1 SHACL shapes (test/fixtures/dcat-ap-3.0.1)
+// with rdf-validate-shacl.
+import { readFileSync } from 'node:fs';
+import Validator from 'rdf-validate-shacl';
 
-const SHAPES_DIR = [process.env.KHO_DCAT_AP_SHAPES, '/work/shared/dcat-ap-3.0.1', path.resolve('../shared/dcat-ap-3.0.1')].find((dir) => dir && existsSync(path.join(dir, 'dcat-ap-SHACL.ttl')));
+const SHAPES_DIR = new URL('../../fixtures/dcat-ap-3.0.1/', import.meta.url);
 
-async function loadEngine(): Promise<any | null> {
-  try {
-    return (await import('rdf-validate-shacl' as string)).default;
-  } catch {
-    const dir = process.env.KHO_SHACL_MODULES ?? '/tmp/kho-shacl/node_modules';
-    try {
-      const require = createRequire(path.join(dir, 'noop.js'));
-      return (await import(pathToFileURL(require.resolve('rdf-validate-shacl')).href)).default;
-    } catch {
-      return null;
-    }
-  }
-}
-
-export async function shaclAvailable(): Promise<boolean> {
-  return !!SHAPES_DIR && !!(await loadEngine());
-}
-
-let shapesPromise: Promise<unknown> | null = null;
+let shapesPromise: Promise<import('n3').Store> | null = null;
 
 export interface ShaclViolation {
   focus: string;
@@ -36,12 +15,10 @@ export interface ShaclViolation {
 }
 
 export async function validateDcatAp(turtle: string): Promise<{ conforms: boolean; violations: ShaclViolation[] }> {
-  const Validator = await loadEngine();
-  if (!Validator || !SHAPES_DIR) throw new Error('rdf-validate-shacl or the DCAT-AP shapes are not available');
   const { Parser, Store } = await import('n3');
   shapesPromise ??= (async () => {
     const store = new Store();
-    for (const file of ['dcat-ap-SHACL.ttl', 'ranges.ttl']) store.addQuads(new Parser().parse(readFileSync(path.join(SHAPES_DIR!, file), 'utf8')));
+    for (const file of ['dcat-ap-SHACL.ttl', 'ranges.ttl']) store.addQuads(new Parser().parse(readFileSync(new URL(file, SHAPES_DIR), 'utf8')));
     return store;
   })();
   const data = new Store(new Parser().parse(turtle));
