@@ -7,11 +7,14 @@ import { dcatActions, dcatAuth } from './actions/dcat.ts';
 import { mountDcatRoutes } from './routes/dcat.ts';
 import { memberActions, memberAuth } from './actions/members.ts';
 import { khoFeedHarvester } from './harvesters/kho-feed.ts';
+import { memberHarvesters } from './harvesters/members.ts';
+import type { IHarvester } from '../harvest/harvesters/types.ts';
 import { pushActions, pushAuth, pushJob, pushSchedules } from './actions/push.ts';
 import { PUSH_JOB } from './services/push.ts';
 
-// One instance for the process: several kernels (tests) register the same object.
+// One instance for the process: several kernels (tests) register the same objects.
 const KHO_FEED = khoFeedHarvester();
+let MEMBER_HARVESTERS: IHarvester[] | null = null;
 
 export default definePlugin({
   name: 'federation',
@@ -31,5 +34,7 @@ export default definePlugin({
   init(context) {
     const register = context.scope.resolve('harvest.registerHarvester') as (harvester: unknown) => void;
     register(KHO_FEED);
+    MEMBER_HARVESTERS ??= memberHarvesters(context.scope.resolve('harvest.harvesters') as ReadonlyMap<string, IHarvester>);
+    for (const harvester of MEMBER_HARVESTERS) register(harvester);
   },
 });
