@@ -301,7 +301,7 @@ export async function generateCatalogue(kernel: Kernel, total: number): Promise<
 
 // ---- the database ----
 
-interface BenchDatabase {
+export interface BenchDatabase {
   url: string | null;
   label: string;
   stop(): void;
@@ -317,7 +317,7 @@ function findPostgresBin(): string | null {
   return null;
 }
 
-function startPostgres(): BenchDatabase | null {
+export function startPostgres(): BenchDatabase | null {
   const bin = findPostgresBin();
   if (!bin) return null;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-search-pg-'));
