@@ -33,9 +33,9 @@ const PER_PROVINCE = Math.ceil(DATASETS / PROVINCES);
 const log = (message: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+function serve(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, [...nodeArgs, path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
     let out = '';
     child.stderr.on('data', (chunk) => process.stderr.write(chunk));
     child.stdout.on('data', (chunk) => {
@@ -201,7 +201,8 @@ async function main(): Promise<void> {
     const nationalUrl = urlFor('kho_fed_national');
     if (nationalUrl) nationalEnv.KHO_DATABASE_URL = nationalUrl;
     const nationalToken = await adminToken(nationalEnv, 'bench-admin');
-    const nationalServer = await serve(nationalEnv);
+    // KHO_BENCH_PROFILE=dir writes a CPU profile of the national process there.
+    const nationalServer = await serve(nationalEnv, process.env.KHO_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KHO_BENCH_PROFILE}`] : []);
     children.push(nationalServer.child);
     const national = { url: nationalServer.url, token: nationalToken };
     const pid = nationalServer.child.pid!;
