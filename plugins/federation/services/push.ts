@@ -110,7 +110,8 @@ class Remote {
 }
 
 const CORE_FIELDS = ['name', 'title', 'notes', 'url', 'version', 'author', 'author_email', 'maintainer', 'maintainer_email', 'license_id'];
-const RESOURCE_FIELDS = ['url', 'name', 'description', 'format', 'mimetype', 'hash', 'size'];
+// Resource ids are kept, so links to a resource at the national portal survive updates.
+const RESOURCE_FIELDS = ['id', 'url', 'name', 'description', 'format', 'mimetype', 'hash', 'size'];
 // Keys of package_show that are not the publisher's metadata (or are sent in their own form).
 const NOT_METADATA = new Set([
   ...CORE_FIELDS, 'id', 'type', 'state', 'private', 'owner_org', 'organization', 'groups', 'tags', 'extras', 'resources', 'metadata_created', 'metadata_modified',

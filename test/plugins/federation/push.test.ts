@@ -99,7 +99,7 @@ describe('federation: push into a CKAN-API-only national portal', function () {
     expect(remote.id).to.equal(local.id);
     expect(remote.organization).to.include({ name: 'binh-dinh-so-y-te', title: 'Sở Y tế tỉnh Bình Định' });
     expect(remote.tags.map((t: any) => t.name)).to.deep.equal(['y tế']);
-    expect(remote.resources[0]).to.include({ url: 'http://example.org/benh-vien.csv', format: 'CSV' });
+    expect(remote.resources[0]).to.include({ id: local.resources[0].id, url: 'http://example.org/benh-vien.csv', format: 'CSV' });
     const extra = (key: string) => remote.extras.find((e: any) => e.key === key)?.value;
     expect(extra('federation_source')).to.equal('http://binhdinh.kho.test');
     expect(extra('federation_source_id')).to.equal(local.id);
@@ -116,7 +116,9 @@ describe('federation: push into a CKAN-API-only national portal', function () {
     expect(status.job.state).to.equal('succeeded');
     expect(status.last_stats).to.include({ deleted: 3, errors: 0 });
     expect(await nationalNames(national)).to.deep.equal(['benh-vien', 'nhap']);
-    expect((await national.anon.call('package_show', { id: 'benh-vien' })).title).to.equal('Bệnh viện (cập nhật)');
+    const updated = await national.anon.call('package_show', { id: 'benh-vien' });
+    expect(updated.title).to.equal('Bệnh viện (cập nhật)');
+    expect(updated.resources.map((r: any) => r.id)).to.deep.equal((await province.anon.call('package_show', { id: 'benh-vien' })).resources.map((r: any) => r.id));
 
     // Published again after a deletion: restored there, not created a second time.
     await province.admin.call('package_patch', { id: 'tram-y-te', private: false });
