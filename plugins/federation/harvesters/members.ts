@@ -46,7 +46,7 @@ export async function memberSlot(context: GatherContext<MemberConfig>): Promise<
   }
 }
 
-function wrap<C extends MemberConfig>(stock: IHarvester, name: string, title: string, description: string, provenance: (record: GatheredRecord & { content: unknown }, base: string) => { remoteOrganization: DataDict | null; originalId: string; originalUrl: string | null; remote: DataDict | null }): IHarvester<C> {
+function wrap<C extends MemberConfig>(stock: IHarvester, name: string, title: string, description: string, provenance: (record: GatheredRecord & { content: unknown }, base: string, pkg: DataDict) => { remoteOrganization: DataDict | null; originalId: string; originalUrl: string | null; remote: DataDict | null }): IHarvester<C> {
   return {
     version: stock.version,
     info: { ...stock.info, name, title, description },
@@ -62,7 +62,7 @@ function wrap<C extends MemberConfig>(stock: IHarvester, name: string, title: st
       const pkg = await stock.import(record, { ...context, config: stockConfig(context.config) } as ImportContext);
       if (!pkg) return null;
       const base = context.source.url.replace(/\/+$/, '');
-      const origin = provenance(record, base);
+      const origin = provenance(record, base, pkg);
       return federate(context, record, pkg, { keys: originKeys(record.guid, origin.remote), remoteOrganization: origin.remoteOrganization, originalId: origin.originalId, originalUrl: origin.originalUrl });
     },
   };
@@ -84,12 +84,12 @@ export function memberHarvesters(harvesters: ReadonlyMap<string, IHarvester>): I
     out.push(
       // A DCAT catalogue says who publishes, not in which organization: datasets stay in the member's
       // parent organization.
-      wrap(dcat, 'federation_dcat', 'DCAT member (federation)', 'A federation member read as a DCAT-AP catalogue, with provenance and duplicates kept once', (record) => ({
-        remote: null,
-        remoteOrganization: null,
-        originalId: record.guid,
-        originalUrl: record.originalUrl ?? null,
-      })),
+      // The dataset's dct:identifier (a Kho or CKAN catalogue gives the dataset id) is what finds it
+      // again when it also arrives by another path.
+      wrap(dcat, 'federation_dcat', 'DCAT member (federation)', 'A federation member read as a DCAT-AP catalogue, with provenance and duplicates kept once', (record, _base, pkg) => {
+        const identifier = (pkg.extras ?? []).find((extra: DataDict) => extra?.key === 'identifier')?.value ?? pkg.identifier;
+        return { remote: pkg, remoteOrganization: null, originalId: typeof identifier === 'string' && identifier ? identifier : record.guid, originalUrl: record.originalUrl ?? record.guid };
+      }),
     );
   }
   return out;

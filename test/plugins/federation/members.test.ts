@@ -35,7 +35,9 @@ describe('federation: duplicates, facets, protocols and member concurrency', fun
     await national.admin.call('federation_member_create', { name: 'tinh-a', title: 'Tỉnh A', url: province.url, schedule: 'MANUAL' });
     await national.admin.call('federation_member_create', { name: 'bo-y-te', title: 'Bộ Y tế', url: ministry.url, schedule: 'MANUAL' });
     await national.admin.call('federation_member_create', { name: 'tinh-q', title: 'Tỉnh Q', url: ckanProvince.url, protocol: 'ckan', schedule: 'MANUAL' });
-    for (const member of ['tinh-a', 'bo-y-te', 'tinh-q']) await sync(national, member);
+    // Province A a second time, through its DCAT catalogue: a third path to the same dataset.
+    await national.admin.call('federation_member_create', { name: 'tinh-a-dcat', title: 'Tỉnh A (DCAT)', url: province.url, protocol: 'dcat', schedule: 'MANUAL' });
+    for (const member of ['tinh-a', 'bo-y-te', 'tinh-q', 'tinh-a-dcat']) await sync(national, member);
   });
   after(async () => {
     await Promise.all([province, ministry, ckanProvince, national].map((server) => server?.close()));
@@ -47,12 +49,16 @@ describe('federation: duplicates, facets, protocols and member concurrency', fun
     const kept = copies.results[0];
     expect(kept.title).to.equal('Bệnh viện tỉnh A');
     expect(extra(kept, 'federation_member')).to.equal('tinh-a');
-    expect(extra(kept, 'federation_members')).to.equal('tinh-a,bo-y-te');
+    expect(extra(kept, 'federation_members')).to.equal('tinh-a,bo-y-te,tinh-a-dcat');
     const provenance = JSON.parse(extra(kept, 'federation_provenance'));
     expect(provenance.map((p: any) => [p.member, p.original_id, p.original_url])).to.deep.equal([
       ['tinh-a', shared.id, `${province.url}/dataset/benh-vien`],
       ['bo-y-te', shared.id, `${ministry.url}/dataset/benh-vien-tinh-a`],
+      ['tinh-a-dcat', shared.id, `http://kho.test/dataset/${shared.id}`],
     ]);
+    // The DCAT member's report says why nothing was written.
+    const status = (await national.anon.call('federation_status', {})).find((s: any) => s.member === 'tinh-a-dcat');
+    expect(status.last_job.stats).to.include({ added: 0, 'not modified': 1, errored: 0 });
     // The ministry's own dataset arrives as usual.
     expect((await national.anon.call('package_search', { q: 'name:bo-y-te-thuoc OR title:thuoc', rows: 10 })).results.map((p: any) => p.title)).to.include('Danh mục thuốc');
 
@@ -61,7 +67,7 @@ describe('federation: duplicates, facets, protocols and member concurrency', fun
     await sync(national, 'bo-y-te');
     const after = await national.anon.call('package_show', { id: kept.id });
     expect(after.state).to.equal('active');
-    expect(extra(after, 'federation_members')).to.equal(undefined);
+    expect(extra(after, 'federation_members')).to.equal('tinh-a,tinh-a-dcat');
     expect(extra(after, 'federation_member')).to.equal('tinh-a');
   });
 
