@@ -46,12 +46,18 @@ export async function federate(
   const { knex, clock } = context.services;
   const member = context.config.member ?? context.source.name;
   const now = clock.nowIso();
-  const owner = await knex('harvest_record as r')
-    .join('federation_member as m', 'm.source_id', 'r.source_id')
-    .whereIn('r.guid', options.keys)
-    .where('r.state', 'active')
-    .whereNot('r.source_id', context.source.id)
-    .first('r.package_id', 'm.name');
+  // One query for both questions (it runs for every record of every member): does another member
+  // hold this dataset, and which members hold it as a duplicate.
+  const { rows } = await knex.raw<{ rows: Array<{ kind: 'owner' | 'duplicate'; package_id: string; member: string; source_id: string; original_id: string | null; original_url: string | null; synced_at: unknown }> }>(
+    `select 'owner' as kind, r.package_id, m.name as member, r.source_id, null as original_id, null as original_url, null::timestamp as synced_at
+       from harvest_record r join federation_member m on m.source_id = r.source_id
+      where r.guid = any(?::text[]) and r.state = 'active' and r.source_id <> ?
+     union all
+     select 'duplicate', package_id, member, source_id, original_id, original_url, synced_at
+       from federation_duplicate where guid = any(?::text[])`,
+    [options.keys, context.source.id, options.keys],
+  );
+  const owner = rows.find((row) => row.kind === 'owner');
   if (owner) {
     await knex('federation_duplicate')
       .insert({ source_id: context.source.id, guid: record.guid, member, package_id: owner.package_id, original_id: options.originalId, original_url: options.originalUrl, synced_at: now })
@@ -60,18 +66,18 @@ export async function federate(
     await refreshProvenance(context, owner.package_id);
     context.warn(
       msg(
-        `Already held from member ${owner.name} (dataset ${owner.package_id}): kept once, ${member} added to its provenance`,
-        `Đã có từ thành viên ${owner.name} (bộ dữ liệu ${owner.package_id}): chỉ giữ một bản, thêm ${member} vào nguồn gốc`,
+        `Already held from member ${owner.member} (dataset ${owner.package_id}): kept once, ${member} added to its provenance`,
+        `Đã có từ thành viên ${owner.member} (bộ dữ liệu ${owner.package_id}): chỉ giữ một bản, thêm ${member} vào nguồn gốc`,
       ),
     );
     return null;
   }
   // Held here before through another member that has since dropped it: this member now owns it.
-  await knex('federation_duplicate').where({ source_id: context.source.id, guid: record.guid }).delete();
+  if (rows.some((row) => row.source_id === context.source.id)) await knex('federation_duplicate').where({ source_id: context.source.id, guid: record.guid }).delete();
 
   if (options.remoteOrganization?.name) pkg.owner_org = await memberOrganization(context, options.remoteOrganization);
   const own: Provenance = { member, original_id: options.originalId, original_url: options.originalUrl, synced_at: now };
-  const others = await knex('federation_duplicate').whereIn('guid', options.keys).whereNot('source_id', context.source.id).orderBy('member');
+  const others = rows.filter((row) => row.source_id !== context.source.id).sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
   pkg.extras = (pkg.extras ?? []).filter((extra: DataDict) => !OWN_EXTRAS.has(extra.key));
   pkg.extras.push(
     { key: 'federation_member', value: member },
