@@ -175,6 +175,17 @@ describe('federation: push into a CKAN-API-only national portal', function () {
     expect((await national.anon.call('package_show', { id: 'trung-ten-tinh' })).title).to.equal('Của tỉnh');
   });
 
+  it('pushes by itself on push_schedule', async () => {
+    const scheduled = await startFederated({ federation: { push_url: proxy.url, push_token: 'x', push_schedule: 'DAILY' } });
+    try {
+      expect((await scheduled.admin.call('federation_push_status', {})).schedule).to.equal('DAILY');
+      const row = await scheduled.kernel.database.knex('job_schedule').where('name', 'federation.push').first();
+      expect(row).to.include({ job_type: 'federation.push', cron: '0 2 * * *', timezone: 'Asia/Ho_Chi_Minh' });
+    } finally {
+      await scheduled.close();
+    }
+  });
+
   it('is for sysadmins, and says so when push is not configured', async () => {
     const user = await province.createUser('bien-tap-vien');
     const denied = await province.client(user.token).post('federation_push_status', {});
