@@ -7,8 +7,8 @@
 //
 // Database: $KHO_BENCH_DATABASE_URL, else a throwaway PostgreSQL cluster when initdb is installed,
 // else the embedded PGlite. Sizes: KHO_BENCH_DATASETS (default 20000), KHO_BENCH_AGENCIES (40).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,49 +21,13 @@ import { reportXlsx } from '../../plugins/compliance/services/reports.ts';
 import { loadFacts } from '../../plugins/compliance/services/facts.ts';
 import { Evaluator } from '../../plugins/compliance/services/engine.ts';
 import type { Runtime } from '../../plugins/compliance/services/runtime.ts';
+import { benchDatabase } from './database.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 20000);
 const AGENCIES = Number(process.env.KHO_BENCH_AGENCIES ?? 40);
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 
 const log = (message: string) => process.stderr.write(message + '\n');
-
-function findInitdb(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  for (const version of readdirSync(base).sort((a, b) => Number(b) - Number(a))) {
-    const bin = path.join(base, version, 'bin');
-    if (existsSync(path.join(bin, 'initdb'))) return bin;
-  }
-  return null;
-}
-
-function startPostgres(): { url: string; label: string; stop(): void } | null {
-  const bin = findInitdb();
-  if (!bin) return null;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-compliance-pg-'));
-  const root = process.getuid?.() === 0;
-  const run = (command: string) => {
-    const result = root ? spawnSync('su', ['postgres', '-c', command], { stdio: 'pipe' }) : spawnSync('bash', ['-c', command], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
-  };
-  if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
-  const port = 55000 + Math.floor(Math.random() * 900);
-  run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
-  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off" -l '${dir}/log' -w start >/dev/null`);
-  run(`'${bin}/psql' -h 127.0.0.1 -p ${port} -U postgres -c 'create database kho_bench' >/dev/null`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/kho_bench`,
-    label: `PostgreSQL ${path.basename(path.dirname(bin))} (throwaway cluster)`,
-    stop() {
-      try {
-        run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
 
 /** A plain HTTP server in its own process: 200 for most files, 404 for every 10th, 500 for every 50th. */
 function startLinkServer(): Promise<{ child: ChildProcess; port: number }> {
@@ -158,8 +122,8 @@ async function seed(kernel: Kernel, clock: FixedClock, port: number) {
 }
 
 async function main() {
-  const given = process.env.KHO_BENCH_DATABASE_URL;
-  const db = given ? { url: given, label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} } : (startPostgres() ?? { url: null as string | null, label: 'embedded PGlite', stop() {} });
+  const db = benchDatabase();
+  const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-compliance-'));
   const links = await startLinkServer();
   const clock = new FixedClock('2025-10-01T02:00:00Z');
@@ -175,7 +139,7 @@ async function main() {
         env: {},
         overrides: {
           data_dir: dataDir,
-          database: { url: db.url, pool_max: 16 },
+          database: { url, pool_max: 16 },
           plugins: ['compliance'],
           log: { level: 'warn', requests: false },
           auth: { create_initial_admin: false },
@@ -189,7 +153,7 @@ async function main() {
     log('Seeding (through the actions, with the plugin\'s hooks)…');
     const seeding = await timed(() => seed(kernel!, clock, links.port));
     log(`  seeded in ${(seeding.ms / 1000).toFixed(1)} s`);
-    if (db.url) await kernel.database.knex.raw('vacuum analyze');
+    if (url) await kernel.database.knex.raw('vacuum analyze');
     clock.set('2026-03-20T02:00:00Z');
     const context: ActionContext = kernel.context();
     const runtime = kernel.container.resolve('compliance.runtime') as Runtime;

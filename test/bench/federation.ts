@@ -18,12 +18,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory from 'knex';
 import { createKernel } from '../../core/app.ts';
 import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
-import { generateCatalogue, startPostgres, type BenchDatabase } from './search.ts';
+import { generateCatalogue } from './search.ts';
+import { benchDatabase } from './database.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 100_000);
 const PROVINCES = Math.max(1, Number(process.env.KHO_BENCH_PROVINCES ?? 4));
@@ -136,18 +136,9 @@ async function syncAll(national: { url: string; token: string }, label: string, 
 }
 
 async function main(): Promise<void> {
-  const given = process.env.KHO_BENCH_DATABASE_URL;
-  const db: BenchDatabase = given ? { url: given, label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} } : (startPostgres() ?? { url: null, label: 'embedded PGlite (no PostgreSQL found: the goals are stated for PostgreSQL)', stop() {} });
-  const urlFor = (name: string) => (db.url ? Object.assign(new URL(db.url), { pathname: `/${name}` }).toString() : null);
-  const names = [...Array.from({ length: PROVINCES }, (_, i) => `kho_fed_tinh_${i + 1}`), 'kho_fed_national'];
-  if (db.url) {
-    const admin = knexFactory({ client: 'pg', connection: db.url, pool: { min: 0, max: 1 } });
-    for (const name of names) {
-      await admin.raw(`drop database if exists ${name}`);
-      await admin.raw(`create database ${name}`);
-    }
-    await admin.destroy();
-  }
+  const db = benchDatabase();
+  const urls = new Map<string, string | null>();
+  const urlFor = (name: string) => urls.get(name) ?? null;
   const base: Record<string, string> = {
     KHO_PORT: '0',
     KHO_HOST: '127.0.0.1',
@@ -161,6 +152,7 @@ async function main(): Promise<void> {
   const provinces: Province[] = [];
   const loadBefore = os.loadavg()[0];
   try {
+    for (const name of [...Array.from({ length: PROVINCES }, (_, i) => `kho_fed_tinh_${i + 1}`), 'kho_fed_national']) urls.set(name, await db.create(name));
     log(`Federation benchmark on ${db.label}; ${DATASETS.toLocaleString('en')} datasets in ${PROVINCES} provinces; ${os.cpus().length} CPUs; Node ${process.version}; load average ${loadBefore.toFixed(2)}`);
     for (let i = 1; i <= PROVINCES; i++) {
       const dir = mkdtempSync(path.join(os.tmpdir(), `kho-bench-fed-p${i}-`));
@@ -178,7 +170,7 @@ async function main(): Promise<void> {
         // Each province names its own datasets (the generator is deterministic).
         await knex.raw(`update package set name = name || '-t${i}', data = jsonb_set(data::jsonb, '{name}', to_jsonb(name || '-t${i}'))::text where type = 'dataset'`);
         publicNames = (await knex('package').where({ type: 'dataset', state: 'active', private: false }).orderBy('id').select('name')).map((row: { name: string }) => row.name);
-        if (db.url) await knex.raw('vacuum analyze');
+        if (url) await knex.raw('vacuum analyze');
       } finally {
         await kernel.close();
       }

@@ -6,17 +6,17 @@
 //
 // Database: $KHO_BENCH_DATABASE_URL (two databases are created next to it), else a throwaway
 // PostgreSQL cluster when initdb is installed (the goals are stated for PostgreSQL), else PGlite.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import knexFactory from 'knex';
 import { AGENCIES, datasetBody } from './workload.ts';
 import { createKernel } from '../../core/app.ts';
 import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
+import { benchDatabase } from './database.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const CHANGED = Math.max(1, Math.round(DATASETS / 100));
@@ -49,57 +49,6 @@ async function child(env: Record<string, string>, sourceName: string) {
 
 // ------------------------------------------------------------------------------------------------
 // The parent.
-
-interface Database {
-  urlFor(name: string): string | null;
-  label: string;
-  stop(): void;
-}
-
-function findPostgresBin(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  for (const version of readdirSync(base).sort((a, b) => Number(b) - Number(a))) {
-    const bin = path.join(base, version, 'bin');
-    if (existsSync(path.join(bin, 'initdb'))) return bin;
-  }
-  return null;
-}
-
-async function createDatabases(adminUrl: string, names: string[]) {
-  const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
-  for (const name of names) {
-    await admin.raw(`drop database if exists ${name}`);
-    await admin.raw(`create database ${name}`);
-  }
-  await admin.destroy();
-}
-
-function startPostgres(): Database | null {
-  const bin = findPostgresBin();
-  if (!bin) return null;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-harvest-pg-'));
-  const root = process.getuid?.() === 0;
-  const run = (command: string) => {
-    const result = root ? spawnSync('su', ['postgres', '-c', command], { stdio: 'pipe' }) : spawnSync('bash', ['-c', command], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
-  };
-  if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
-  const port = 55000 + Math.floor(Math.random() * 900);
-  run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
-  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
-  return {
-    urlFor: (name) => `postgres://postgres@127.0.0.1:${port}/${name}`,
-    label: `PostgreSQL (throwaway cluster, ${path.basename(path.dirname(bin))})`,
-    stop() {
-      try {
-        run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
 
 async function seedSource(env: Record<string, string>): Promise<{ token: string; createRate: number }> {
   const kernel = await createKernel({ config: { file: null, env, overrides: {} }, command: 'bench seed' });
@@ -175,16 +124,9 @@ async function api(url: string, token: string, action: string, data: unknown) {
 }
 
 async function main() {
-  const given = process.env.KHO_BENCH_DATABASE_URL;
-  let db: Database;
-  if (given) {
-    db = { urlFor: (name) => Object.assign(new URL(given), { pathname: `/${name}` }).toString(), label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} };
-  } else {
-    db = startPostgres() ?? { urlFor: () => null, label: 'embedded PGlite (no PostgreSQL found: the goals are stated for PostgreSQL)', stop() {} };
-  }
-  const sourceUrl = db.urlFor('kho_bench_source');
-  const harvestUrl = db.urlFor('kho_bench_harvest');
-  if (sourceUrl) await createDatabases(given ?? db.urlFor('postgres')!, ['kho_bench_source', 'kho_bench_harvest']);
+  const db = benchDatabase();
+  const sourceUrl = await db.create('kho_bench_source');
+  const harvestUrl = await db.create('kho_bench_harvest');
   const base = {
     KHO_HOST: '127.0.0.1',
     KHO_LOG_LEVEL: 'warn',

@@ -4,8 +4,8 @@
 //
 // Database: $KHO_BENCH_DATABASE_URL if set; otherwise a throwaway PostgreSQL cluster when initdb is
 // installed (the goals are stated for PostgreSQL); otherwise the embedded PGlite, with a warning.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AGENCIES, datasetBody } from './workload.ts';
@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { randomUUID } from 'node:crypto';
+import { benchDatabase } from './database.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -23,50 +24,6 @@ const CONNECTIONS = 32;
 
 function log(message: string) {
   process.stderr.write(message + '\n');
-}
-
-interface Database {
-  url: string | null;
-  label: string;
-  stop(): void;
-}
-
-function findInitdb(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  const versions = readdirSync(base).sort((a, b) => Number(b) - Number(a));
-  for (const version of versions) {
-    const bin = path.join(base, version, 'bin');
-    if (existsSync(path.join(bin, 'initdb'))) return bin;
-  }
-  return null;
-}
-
-function startPostgres(): Database | null {
-  const bin = findInitdb();
-  if (!bin) return null;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-pg-'));
-  const root = process.getuid?.() === 0;
-  const run = (command: string) => {
-    const result = root ? spawnSync('su', ['postgres', '-c', command], { stdio: 'pipe' }) : spawnSync('bash', ['-c', command], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
-  };
-  if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
-  const port = 54000 + Math.floor(Math.random() * 900);
-  run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
-  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
-  run(`'${bin}/psql' -h 127.0.0.1 -p ${port} -U postgres -c 'create database kho_bench' >/dev/null`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/kho_bench`,
-    label: `PostgreSQL (throwaway cluster, ${path.basename(path.dirname(bin))})`,
-    stop() {
-      try {
-        run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
 }
 
 async function seed(env: Record<string, string>): Promise<{ token: string; names: string[] }> {
@@ -142,10 +99,8 @@ function load(name: string, job: Record<string, unknown>): Promise<Figures> {
 }
 
 async function main() {
-  const given = process.env.KHO_BENCH_DATABASE_URL;
-  const db: Database = given
-    ? { url: given, label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} }
-    : (startPostgres() ?? { url: null, label: 'embedded PGlite (no PostgreSQL found: the goals are stated for PostgreSQL)', stop() {} });
+  const db = benchDatabase();
+  const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-'));
   const env: Record<string, string> = {
     KHO_DATA_DIR: dataDir,
@@ -158,7 +113,7 @@ async function main() {
     KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
     KHO_DATABASE_POOL_MAX: '16',
   };
-  if (db.url) env.KHO_DATABASE_URL = db.url;
+  if (url) env.KHO_DATABASE_URL = url;
   let server: ChildProcess | null = null;
   try {
     log(`Kho benchmark on ${db.label}, ${os.cpus().length} CPUs, Node ${process.version}`);

@@ -13,8 +13,8 @@
 //
 // Database: $KHO_BENCH_DATABASE_URL if set; otherwise a throwaway PostgreSQL cluster when initdb is
 // installed (the goals are stated for PostgreSQL); otherwise the embedded PGlite, with a warning.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,7 @@ import { newUserRow } from '../../core/model/users.ts';
 import { licenseFields, sortKeys } from '../../core/actions/package/dictize.ts';
 import type { DataDict } from '../../core/actions/types.ts';
 import { slugify } from '../../core/text/vietnamese.ts';
+import { benchDatabase } from './database.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 100_000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -301,49 +302,6 @@ export async function generateCatalogue(kernel: Kernel, total: number): Promise<
 
 // ---- the database ----
 
-export interface BenchDatabase {
-  url: string | null;
-  label: string;
-  stop(): void;
-}
-
-function findPostgresBin(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  for (const version of readdirSync(base).sort((a, b) => Number(b) - Number(a))) {
-    const bin = path.join(base, version, 'bin');
-    if (existsSync(path.join(bin, 'initdb'))) return bin;
-  }
-  return null;
-}
-
-export function startPostgres(): BenchDatabase | null {
-  const bin = findPostgresBin();
-  if (!bin) return null;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-search-pg-'));
-  const root = process.getuid?.() === 0;
-  const run = (command: string) => {
-    const result = root ? spawnSync('su', ['postgres', '-c', command], { stdio: 'pipe' }) : spawnSync('bash', ['-c', command], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
-  };
-  if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
-  const port = 55000 + Math.floor(Math.random() * 900);
-  run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
-  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
-  run(`'${bin}/psql' -h 127.0.0.1 -p ${port} -U postgres -c 'create database kho_bench' >/dev/null`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/kho_bench`,
-    label: `PostgreSQL ${path.basename(path.dirname(bin))} (throwaway cluster, shared_buffers=256MB)`,
-    stop() {
-      try {
-        run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
 // ---- the load ----
 
 type Scenario = 'free' | 'faceted' | 'harvest';
@@ -439,10 +397,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const given = process.env.KHO_BENCH_DATABASE_URL;
-  const db: BenchDatabase = given
-    ? { url: given, label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} }
-    : (startPostgres() ?? { url: null, label: 'embedded PGlite (no PostgreSQL found: the goals are stated for PostgreSQL)', stop() {} });
+  const db = benchDatabase();
+  const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-search-'));
   const env: Record<string, string> = {
     KHO_DATA_DIR: dataDir,
@@ -456,7 +412,7 @@ async function main(): Promise<void> {
     KHO_DATABASE_POOL_MAX: '16',
     KHO_JOBS_IN_PROCESS: 'false',
   };
-  if (db.url) env.KHO_DATABASE_URL = db.url;
+  if (url) env.KHO_DATABASE_URL = url;
   const loadBefore = os.loadavg()[0];
   let server: ChildProcess | null = null;
   try {

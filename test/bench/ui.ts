@@ -10,8 +10,8 @@
 //
 // Database: $KHO_BENCH_DATABASE_URL if set; otherwise a throwaway PostgreSQL cluster when initdb is
 // installed; otherwise the embedded PGlite (slower to seed; the goals are stated for PostgreSQL).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +19,7 @@ import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import http from 'node:http';
 import { AGENCIES, WORDS, datasetBody } from './workload.ts';
+import { benchDatabase } from './database.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -53,42 +54,6 @@ async function runLoad(job: LoadJob) {
 
 // -------------------------------------------------------------------------------------------------
 // database, seeding, server
-
-interface Database {
-  url: string | null;
-  label: string;
-  stop(): void;
-}
-
-function startPostgres(): Database | null {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  const version = readdirSync(base).sort((a, b) => Number(b) - Number(a)).find((v) => existsSync(path.join(base, v, 'bin', 'initdb')));
-  if (!version) return null;
-  const bin = path.join(base, version, 'bin');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-ui-pg-'));
-  const root = process.getuid?.() === 0;
-  const run = (command: string) => {
-    const result = root ? spawnSync('su', ['postgres', '-c', command], { stdio: 'pipe' }) : spawnSync('bash', ['-c', command], { stdio: 'pipe' });
-    if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
-  };
-  if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
-  const port = 55000 + Math.floor(Math.random() * 900);
-  run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
-  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
-  run(`'${bin}/psql' -h 127.0.0.1 -p ${port} -U postgres -c 'create database kho_bench_ui' >/dev/null`);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/kho_bench_ui`,
-    label: `PostgreSQL ${version} (throwaway cluster)`,
-    stop() {
-      try {
-        run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  };
-}
 
 async function seed(env: Record<string, string>) {
   const { createKernel } = await import('../../core/app.ts');
@@ -193,10 +158,8 @@ async function pageWeight(url: string, pagePath: string): Promise<{ html: number
 }
 
 async function main() {
-  const given = process.env.KHO_BENCH_DATABASE_URL;
-  const db: Database = given
-    ? { url: given, label: 'PostgreSQL (KHO_BENCH_DATABASE_URL)', stop() {} }
-    : (startPostgres() ?? { url: null, label: 'embedded PGlite (no PostgreSQL found: the goals are stated for PostgreSQL)', stop() {} });
+  const db = benchDatabase();
+  const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-ui-'));
   const env: Record<string, string> = {
     KHO_DATA_DIR: dataDir,
@@ -212,7 +175,7 @@ async function main() {
     // First measured as rendered on every request; the cached run follows.
     KHO_UI_PAGE_CACHE_SECONDS: '0',
   };
-  if (db.url) env.KHO_DATABASE_URL = db.url;
+  if (url) env.KHO_DATABASE_URL = url;
   let server: ChildProcess | null = null;
   try {
     log(`Kho web portal benchmark on ${db.label}, ${os.cpus().length} CPUs, Node ${process.version}`);

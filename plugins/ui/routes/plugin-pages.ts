@@ -301,16 +301,17 @@ export const complianceRoutes: Route[] = [
 ];
 
 // -------------------------------------------------------------------------------------------------
-// federation (federation_status; the plugin is not written yet: the page follows issue 5's words)
+// federation (national mode: the members a national portal pulls, from federation_status)
 
 async function federationStatus(page: PageRequest) {
   requirePlugin(page, 'federation', 'federation_status');
-  const status = await page.act('federation_status', {});
-  const members: DataDict[] = Array.isArray(status) ? status : (status.members ?? []);
+  const members: DataDict[] = await page.act('federation_status', {});
   page.render('federation/status.njk', {
     nav: 'federation',
-    status: Array.isArray(status) ? {} : status,
-    members: members.map((member) => ({ ...member, state: statusView(page, member.stale ? 'overdue' : member.last_error || member.errors?.length ? 'due_soon' : 'met') })),
+    members: members.map((member) => {
+      const errors: string[] = (page.locale === 'vi' ? member.last_errors_vi : member.last_errors) ?? [];
+      return { ...member, errors, state: statusView(page, member.stale ? 'overdue' : errors.length ? 'due_soon' : 'met') };
+    }),
   });
 }
 

@@ -179,4 +179,48 @@ describe('ui › plugin pages', function () {
       expect(anon.text).to.include('href="/compliance"'); // the menu shows it to everyone
     });
   });
+
+  describe('federation', function () {
+    let province: TestServer;
+    let national: TestServer;
+
+    before(async function () {
+      if (!has('federation')) this.skip();
+      const config = { net: { allow_private_hosts: ['127.0.0.1', 'localhost'] }, harvest: { retry_base_ms: 20, retries: 0, request_timeout_ms: 3000 } };
+      [province, national] = await Promise.all([
+        startTestServer({ plugins: ['harvest', 'federation'], config }),
+        startTestServer({ plugins: ['ui', 'harvest', 'federation'], config }),
+      ]);
+      await province.admin.call('organization_create', { name: 'so-y-te', title: 'Sở Y tế' });
+      await province.admin.call('package_create', { name: 'benh-vien', title: 'Bệnh viện', owner_org: 'so-y-te' });
+      await national.admin.call('federation_member_create', { name: 'tinh-a', title: 'Tỉnh A', url: province.url, schedule: 'MANUAL' });
+      // A province whose server does not answer: a port nothing listens on.
+      await national.admin.call('federation_member_create', { name: 'tinh-b', title: 'Tỉnh B', url: 'http://127.0.0.1:9', schedule: 'MANUAL' });
+      const { runJob } = await import('../harvest/helpers.ts');
+      for (const entry of await national.admin.call('federation_sync', {})) if (entry.job_id) await runJob(national, entry.job_id);
+    });
+    after(async () => {
+      await Promise.all([province?.close(), national?.close()]);
+    });
+
+    it('shows each member\'s last sync, lag and datasets, and a dead province as stale with its error', async () => {
+      const page = await new WebClient(national.url).get('/federation');
+      expect(page.status).to.equal(200);
+      const rows = page.text.split('<tr>').slice(2).map((row) => pageText(row.split('</tr>')[0]).trim());
+      const a = rows.find((row) => row.includes('Tỉnh A'))!;
+      const b = rows.find((row) => row.includes('Tỉnh B'))!;
+      expect(a).to.not.include('Quá lâu chưa đồng bộ');
+      expect(a).to.match(/0 phút/);
+      expect(a).to.match(/ 1$/); // datasets held
+      expect(b).to.include('Quá lâu chưa đồng bộ');
+      expect(b).to.match(/— — 0$/); // never synced: no last sync, no lag, nothing held
+      expect(page.text).to.match(/status-bad">Quá lâu chưa đồng bộ/); // in red
+      // The error of the failed run, in the reader's language.
+      const status = await national.anon.call('federation_status', {});
+      const dead = status.find((member: any) => member.member === 'tinh-b');
+      expect(dead.last_errors_vi.length).to.be.above(0);
+      expect(pageText(page.text)).to.include(pageText(dead.last_errors_vi[0]));
+    });
+  });
 });
+
