@@ -7,7 +7,7 @@ import { NotFound, ValidationError } from '../../../core/errors.ts';
 import { both, MEMBER } from '../i18n/messages.ts';
 import type { FederationSettings } from '../settings.ts';
 
-const PROTOCOLS: Record<string, string> = { kho_feed: 'kho_feed', ckan: 'ckan', dcat: 'dcat_rdf' };
+const PROTOCOLS: Record<string, string> = { kho_feed: 'kho_feed', ckan: 'federation_ckan', dcat: 'federation_dcat' };
 const NAME = /^[a-z0-9_-]{2,60}$/;
 
 interface MemberRow {
@@ -31,9 +31,8 @@ async function load(context: ActionContext, id: unknown): Promise<MemberRow> {
 }
 
 function sourceConfig(protocol: string, data: DataDict, name: string, namespace: string): DataDict {
-  if (protocol === 'kho_feed') return { member: name, namespace, ...(data.api_key ? { api_key: String(data.api_key) } : {}) };
-  if (protocol === 'ckan') return data.api_key ? { api_key: String(data.api_key) } : {};
-  return {};
+  if (protocol === 'dcat') return { member: name, namespace };
+  return { member: name, namespace, ...(data.api_key ? { api_key: String(data.api_key) } : {}) };
 }
 
 async function memberDict(context: ActionContext, row: MemberRow): Promise<DataDict> {
@@ -139,6 +138,7 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
         await context.transaction(async (trx) => {
           await context.action('harvest_source_delete', { id: row.source_id, clear_source: data.clear === true || data.clear === 'true' });
           await trx('federation_member').where('id', row.id).delete();
+          await trx('federation_duplicate').where('source_id', row.source_id).delete();
         });
         return null;
       },

@@ -3,9 +3,10 @@
 // changed, and tombstones delete. Records are imported with the ckan harvester's mapping, then the
 // dataset is put in the member's namespaced organization and given its provenance.
 import type { DataDict } from '../../../core/actions/types.ts';
-import { ValidationError } from '../../../core/errors.ts';
 import type { GatheredRecord, GatherContext, IHarvester, ImportContext } from '../../harvest/harvesters/types.ts';
 import { FEED, msg, type Msg } from '../i18n/messages.ts';
+import { dropDuplicate, duplicateIds, federate, GONE, originKeys } from './federate.ts';
+import { memberSlot } from './members.ts';
 
 export interface KhoFeedConfig {
   api_key?: string;
@@ -58,6 +59,7 @@ export function khoFeedHarvester(): IHarvester<KhoFeedConfig> {
 
     async *gather(context: GatherContext<KhoFeedConfig>): AsyncGenerator<GatheredRecord[]> {
       context.incremental();
+      await memberSlot(context);
       const { knex, clock } = context.services;
       const base = context.source.url.replace(/\/+$/, '').replace(/\/api\/3\/action\/federation_changes$/, '');
       const previous = context.previousJob ? await knex('federation_feed_cursor').where('job_id', context.previousJob.id).first('cursor') : null;
@@ -89,7 +91,11 @@ export function khoFeedHarvester(): IHarvester<KhoFeedConfig> {
           if (change.package) records.push({ guid: change.id, content: change.package, remoteModified: change.metadata_modified ?? null, originalUrl: `${base}/dataset/${change.package.name ?? change.id}` });
           else gone.push(change.id);
         }
-        context.removed(gone);
+        // A tombstone of a dataset this member only held as a duplicate goes to import(), which
+        // drops the member from the provenance of the copy another member brought.
+        const duplicates = await duplicateIds(context, gone);
+        context.removed(gone.filter((id) => !duplicates.has(id)));
+        for (const id of duplicates) records.push({ guid: id, content: { id, [GONE]: true } });
         if (records.length) yield records;
         cursor = result.cursor;
         if (!result.has_more) break;
@@ -103,49 +109,21 @@ export function khoFeedHarvester(): IHarvester<KhoFeedConfig> {
     },
 
     async import(record, context: ImportContext<KhoFeedConfig>) {
-      const harvesters = context.services['harvest.harvesters' as never] as unknown as ReadonlyMap<string, IHarvester>;
       const remote = record.content as DataDict;
+      if (remote[GONE]) {
+        await dropDuplicate(context, record.guid);
+        return null;
+      }
+      const harvesters = context.services['harvest.harvesters' as never] as unknown as ReadonlyMap<string, IHarvester>;
       const pkg = await harvesters.get('ckan')!.import(record, { ...context, config: {} } as ImportContext);
+      if (!pkg) return null;
       const base = context.source.url.replace(/\/+$/, '');
-      if (remote.organization?.name) pkg.owner_org = await memberOrganization(context, remote.organization);
-      const keys = new Set(['federation_member', 'federation_original_id', 'federation_original_url', 'federation_synced_at']);
-      pkg.extras = (pkg.extras ?? []).filter((extra: DataDict) => !keys.has(extra.key));
-      pkg.extras.push(
-        { key: 'federation_member', value: context.config.member ?? context.source.name },
-        { key: 'federation_original_id', value: remote.id },
-        { key: 'federation_original_url', value: `${base}/dataset/${remote.name ?? remote.id}` },
-        { key: 'federation_synced_at', value: context.services.clock.nowIso() },
-      );
-      return pkg;
+      return federate(context, record, pkg, {
+        keys: originKeys(record.guid, remote),
+        remoteOrganization: remote.organization ?? null,
+        originalId: remote.id,
+        originalUrl: `${base}/dataset/${remote.name ?? remote.id}`,
+      });
     },
   };
-}
-
-/** The member's organization under its namespace (created on first use), keeping its title and description. */
-async function memberOrganization(context: ImportContext<KhoFeedConfig>, remote: DataDict): Promise<string> {
-  const namespace = context.config.namespace ?? context.source.name;
-  const name = `${namespace}-${String(remote.name)}`.slice(0, 100);
-  const key = `federation-org:${name}`;
-  if (!context.cache.has(key)) {
-    context.cache.set(
-      key,
-      (async () => {
-        const found = await context.actions.action('organization_show', { id: name, include_datasets: false }).catch(() => null);
-        if (found) return found.id as string;
-        const extras = [
-          { key: 'federation_member', value: context.config.member ?? context.source.name },
-          { key: 'federation_parent', value: context.source.owner_org ?? '' },
-          { key: 'federation_original_id', value: String(remote.id ?? '') },
-        ];
-        try {
-          const created = await context.actions.action('organization_create', { name, title: remote.title || remote.name, description: remote.description ?? '', extras });
-          return created.id as string;
-        } catch (err) {
-          if (!(err instanceof ValidationError)) throw err;
-          return (await context.actions.action('organization_show', { id: name, include_datasets: false })).id as string;
-        }
-      })(),
-    );
-  }
-  return (await context.cache.get(key)) as string;
 }

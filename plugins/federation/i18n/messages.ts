@@ -37,3 +37,15 @@ export const MEMBER = {
   notFound: msg('Member not found', 'Không tìm thấy thành viên'),
   sysadmin: msg('Only sysadmins may manage federation members', 'Chỉ quản trị hệ thống mới được quản lý thành viên liên thông'),
 };
+
+export const PUSH = {
+  notConfigured: msg('Push is not configured: set federation.push_url (and push_token)', 'Chưa cấu hình đẩy dữ liệu: hãy đặt federation.push_url (và push_token)'),
+  refused: (action: string, status: number, detail: string) =>
+    msg(`The national portal answered ${action} with HTTP ${status}: ${detail}`, `Cổng quốc gia trả lời ${action} với HTTP ${status}: ${detail}`),
+  notCkan: (action: string, status: number) =>
+    msg(`The national portal did not answer ${action} as a CKAN Action API (HTTP ${status})`, `Cổng quốc gia không trả lời ${action} như một CKAN Action API (HTTP ${status})`),
+  nameTaken: (name: string) =>
+    msg(`The name "${name}" is taken at the national portal by a dataset that did not come from this site; rename one of them`, `Tên "${name}" ở cổng quốc gia đã thuộc một bộ dữ liệu không đến từ cổng này; hãy đổi tên một trong hai`),
+  sysadmin: msg('Only sysadmins may push to or read the push state of the national portal', 'Chỉ quản trị hệ thống mới được đẩy dữ liệu lên hoặc xem trạng thái đẩy lên cổng quốc gia'),
+  busy: msg('Another push is running; this one was skipped', 'Một lượt đẩy khác đang chạy; lượt này được bỏ qua'),
+};

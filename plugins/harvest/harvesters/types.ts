@@ -104,8 +104,12 @@ export interface IHarvester<C = any> {
   gather(context: GatherContext<C>): AsyncIterable<GatheredRecord[]>;
   /** Get the record's content when the listing did not carry it. */
   fetch?(record: GatheredRecord, context: ImportContext<C>): Promise<unknown>;
-  /** The package dict for one record (package_show form: tags and extras as lists of dicts). */
-  import(record: GatheredRecord & { content: unknown }, context: ImportContext<C>): Promise<DataDict>;
+  /**
+   * The package dict for one record (package_show form: tags and extras as lists of dicts). Null when
+   * the harvester dealt with the record itself and nothing is to be written for it (the federation
+   * plugin's duplicates): the object is reported "not modified".
+   */
+  import(record: GatheredRecord & { content: unknown }, context: ImportContext<C>): Promise<DataDict | null>;
   /** Bumped when the mapping changes, so unchanged records are written again once. */
   version: number;
 }

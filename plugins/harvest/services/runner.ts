@@ -567,8 +567,14 @@ class JobExecution {
     base.import_started = clock.nowIso();
     let mapped: DataDict;
     try {
-      mapped = await this.harvester.import({ ...record, content }, importContext.context);
-      mapped = await finalizeDataset(mapped, {
+      const imported = await this.harvester.import({ ...record, content }, importContext.context);
+      if (imported === null) {
+        this.counts.unchanged++;
+        base.report_status = 'not modified';
+        base.import_finished = clock.nowIso();
+        return base;
+      }
+      mapped = await finalizeDataset(imported, {
         config: this.config,
         source: this.source!.view,
         context: importContext.context,
