@@ -50,11 +50,14 @@ export const M = {
   blocked: (url: string, reason: string) =>
     msg(`${url} was refused: ${reason}`, `${url} bị từ chối: địa chỉ không công khai (loopback, mạng riêng hoặc link-local); thêm vào net.allow_private_hosts nếu cần (${reason})`),
   invalidUrl: (url: string, reason: string) => msg(`${url} cannot be fetched: ${reason}`, `Không thể tải ${url}: ${reason}`),
-  network: (url: string, detail: string, retries: number) =>
-    msg(
+  network: (url: string, rawDetail: string, retries: number) => {
+    // The network error often names the URL itself; saying it twice helps nobody.
+    const detail = rawDetail.startsWith(`${url}: `) ? rawDetail.slice(url.length + 2) : rawDetail;
+    return msg(
       `${url} could not be reached: ${clip(detail, 200)}${retries ? ` (after ${retries} retr${retries === 1 ? 'y' : 'ies'})` : ''}`,
       `Không kết nối được ${url}: ${clip(detail, 200)}${retries ? ` (sau ${retries} lần thử lại)` : ''}`,
-    ),
+    );
+  },
   retryAfterTooLong: (url: string, status: number, seconds: number) =>
     msg(
       `${url} answered HTTP ${status} and asked to retry after ${seconds} s, longer than the allowed wait`,

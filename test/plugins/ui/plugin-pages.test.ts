@@ -220,6 +220,8 @@ describe('ui › plugin pages', function () {
       const dead = status.find((member: any) => member.member === 'tinh-b');
       expect(dead.last_errors_vi.length).to.be.above(0);
       expect(pageText(page.text)).to.include(pageText(dead.last_errors_vi[0]));
+      // …saying the address once.
+      expect(dead.last_errors_vi[0].split('127.0.0.1:9/api/3/action/federation_changes').length).to.equal(2);
     });
   });
 });
