@@ -80,7 +80,7 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
             (await context.action('organization_show', { id: namespace, include_datasets: false }, { ignoreAuth: true }).catch(() => null)) ??
             (await context.action('organization_create', { name: namespace, title, extras: [{ key: 'federation_member', value: name }] }));
           const url = String(data.url).replace(/\/+$/, '');
-          const source = await context.action('harvest_source_create', {
+          const source = await inMemberTerms(context.action('harvest_source_create', {
             name: `federation-${name}`,
             title: `${title} (federation)`,
             url: protocol === 'dcat' ? `${url}/catalog.rdf` : url,
@@ -88,7 +88,7 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
             frequency: data.schedule ?? 'HOURLY',
             owner_org: parent.id,
             config: sourceConfig(protocol, data, name, namespace),
-          });
+          }));
           const now = context.services.clock.nowIso();
           const row: MemberRow = { id: randomUUID(), name, title, url, protocol, source_id: source.id, parent_org_id: parent.id, namespace, created: now, modified: now };
           await trx('federation_member').insert(row);
@@ -111,7 +111,7 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
           if (data.active !== undefined) patch.active = data.active;
           if (data.api_key !== undefined) patch.config = sourceConfig(row.protocol, data, row.name, row.namespace);
           if (data.title !== undefined) row.title = String(data.title);
-          await context.action('harvest_source_patch', patch);
+          await inMemberTerms(context.action('harvest_source_patch', patch));
           row.modified = context.services.clock.nowIso();
           await trx('federation_member').where('id', row.id).update({ url: row.url, title: row.title, modified: row.modified });
           return memberDict(context, row);
@@ -193,6 +193,17 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
       },
     },
   };
+}
+
+/** A member's schedule is its harvest source's frequency: errors name the field the caller sent. */
+async function inMemberTerms<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof ValidationError) || !err.errors.frequency) throw err;
+    const { frequency, ...rest } = err.errors;
+    throw new ValidationError({ ...rest, schedule: frequency });
+  }
 }
 
 const sysadminOnly: AuthDefinition = { fn: () => ({ success: false, msg: both(MEMBER.sysadmin) }) };

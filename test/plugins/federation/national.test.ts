@@ -143,6 +143,11 @@ describe('federation: national mode with three provinces', function () {
     const invalid = await national.admin.post('federation_member_create', { name: 'X Y', url: 'ftp://a', protocol: 'smtp' });
     expect(invalid.status).to.equal(409);
     expect(Object.keys(invalid.body.error).sort()).to.deep.equal(['__type', 'name', 'namespace', 'protocol', 'url']);
+    const badSchedule = await national.admin.post('federation_member_create', { name: 'tinh-d', url: 'http://example.org', schedule: 'thỉnh thoảng' });
+    expect(badSchedule.status).to.equal(409);
+    expect(Object.keys(badSchedule.body.error).sort()).to.deep.equal(['__type', 'schedule']);
+    expect((await national.admin.get('organization_show', { id: 'tinh-d' })).status).to.equal(404); // nothing half-made
+    expect((await national.admin.post('federation_member_update', { id: 'tinh-a', schedule: 'never' })).body.error).to.have.property('schedule');
     const list = await national.admin.call('federation_member_list', {});
     expect(list.map((m: any) => m.name)).to.deep.equal(['hong', 'tinh-a', 'tinh-b', 'tinh-c']);
   });
