@@ -13,17 +13,17 @@
 //
 // Database: $KHO_BENCH_DATABASE_URL (databases are created next to it), else a throwaway PostgreSQL
 // cluster when initdb is installed (the goals are stated for PostgreSQL), else the embedded PGlite.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { createKernel } from '../../core/app.ts';
-import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { generateCatalogue } from './search.ts';
 import { benchDatabase } from './database.ts';
+import { serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 100_000);
 const PROVINCES = Math.max(1, Number(process.env.KHO_BENCH_PROVINCES ?? 4));
@@ -33,32 +33,6 @@ const PER_PROVINCE = Math.ceil(DATASETS / PROVINCES);
 const log = (message: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function serve(env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
-    let out = '';
-    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+?),/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.on('close', (code, signal) => {
-      if (!stopping.has(child)) log(`kho serve (${env.KHO_SITE_URL ?? 'national'}) exited with ${code ?? signal}`);
-      reject(new Error(`kho serve exited with ${code}`));
-    });
-  });
-}
-
-const stopping = new Set<ChildProcess>();
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const closed = new Promise((resolve) => child.once('close', resolve));
-  stopping.add(child);
-  child.kill('SIGTERM');
-  await closed;
-}
 
 /** Peak resident set of a live process, in MB (Linux). */
 function peakRssMb(pid: number): number {
@@ -135,6 +109,9 @@ async function syncAll(national: { url: string; token: string }, label: string, 
   }
 }
 
+/** A server that dies mid-run is worth a line: its figures would be wrong. */
+const reportExit = (who: string) => (code: number | null, signal: NodeJS.Signals | null) => log(`kho serve (${who}) exited with ${code ?? signal}`);
+
 async function main(): Promise<void> {
   const db = benchDatabase();
   const urls = new Map<string, string | null>();
@@ -175,7 +152,7 @@ async function main(): Promise<void> {
         await kernel.close();
       }
       const token = await adminToken(env, `bench-admin-${i}`);
-      const running = await serve({ ...env, KHO_PLUGINS: 'harvest,federation', KHO_JOBS_IN_PROCESS: 'false' });
+      const running = await serveKho({ ...env, KHO_PLUGINS: 'harvest,federation', KHO_JOBS_IN_PROCESS: 'false' }, { onUnexpectedExit: reportExit(env.KHO_SITE_URL) });
       children.push(running.child);
       provinces.push({ name: `tinh-${i}`, env, url: running.url, token, child: running.child, publicNames });
     }
@@ -200,7 +177,10 @@ async function main(): Promise<void> {
     if (nationalUrl) nationalEnv.KHO_DATABASE_URL = nationalUrl;
     const nationalToken = await adminToken(nationalEnv, 'bench-admin');
     // KHO_BENCH_PROFILE=dir writes a CPU profile of the national process there.
-    const nationalServer = await serve(nationalEnv, process.env.KHO_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KHO_BENCH_PROFILE}`] : []);
+    const nationalServer = await serveKho(nationalEnv, {
+      nodeArgs: process.env.KHO_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.KHO_BENCH_PROFILE}`] : [],
+      onUnexpectedExit: reportExit('national'),
+    });
     children.push(nationalServer.child);
     const national = { url: nationalServer.url, token: nationalToken };
     const pid = nationalServer.child.pid!;
@@ -274,7 +254,7 @@ async function main(): Promise<void> {
     const ok = heldAfterFull === total && heldAfterIncremental === total - deletedTotal && (incremental.stats.updated ?? 0) === changedPer * PROVINCES && (incremental.stats.deleted ?? 0) === deletedTotal;
     if (!ok) out(`WARNING: held ${heldAfterFull} after the full sync (expected ${total}) and ${heldAfterIncremental} after the incremental one (expected ${total - deletedTotal}); errors: ${JSON.stringify([...full.errors, ...incremental.errors]).slice(0, 500)}\n`);
   } finally {
-    for (const child of children.reverse()) await stop(child).catch(() => undefined);
+    for (const child of children.reverse()) await stopKho(child).catch(() => undefined);
     db.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }

@@ -17,6 +17,7 @@ import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { benchDatabase } from './database.ts';
+import { serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const CHANGED = Math.max(1, Math.round(DATASETS / 100));
@@ -80,20 +81,6 @@ async function seedSource(env: Record<string, string>): Promise<{ token: string;
   }
 }
 
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const server = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
-    let out = '';
-    server.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+?),/.exec(out);
-      if (match) resolve({ child: server, url: match[1] });
-    });
-    server.on('close', (code) => reject(new Error(`kho serve exited with ${code}`)));
-  });
-}
-
 interface Run {
   ms: number;
   stats: Record<string, number>;
@@ -152,7 +139,7 @@ async function main() {
     log(`Seeding the source with ${DATASETS} datasets × 5 resources…`);
     const { token, createRate } = await seedSource(sourceEnv);
     log(`  (package_create in-process, ${sourceUrl ? 8 : 1} at a time: ${createRate.toFixed(0)} datasets/s — the ceiling a harvest can reach on this machine now)`);
-    const running = await serve(sourceEnv);
+    const running = await serveKho(sourceEnv);
     server = running.child;
 
     const setup = await createKernel({ config: { file: null, env: harvestEnv, overrides: {} }, command: 'bench setup' });
@@ -192,7 +179,7 @@ async function main() {
     const okStats = full.stats.added === DATASETS && changed.stats.updated === CHANGED && changed.stats.deleted === CHANGED && unchanged.stats.errored === 0;
     if (!okStats) process.stdout.write('WARNING: the job stats are not what the changes made at the source should give.\n');
   } finally {
-    server?.kill('SIGTERM');
+    await stopKho(server);
     await new Promise((resolve) => setTimeout(resolve, 500));
     db.stop();
     rmSync(sourceEnv.KHO_DATA_DIR, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { randomUUID } from 'node:crypto';
 import { benchDatabase } from './database.ts';
+import { serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -54,20 +55,6 @@ async function seed(env: Record<string, string>): Promise<{ token: string; names
   } finally {
     await kernel.close();
   }
-}
-
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
-    let out = '';
-    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+?),/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.on('close', (code) => reject(new Error(`kho serve exited with ${code}`)));
-  });
 }
 
 interface Figures {
@@ -119,7 +106,7 @@ async function main() {
     log(`Kho benchmark on ${db.label}, ${os.cpus().length} CPUs, Node ${process.version}`);
     log(`Seeding ${DATASETS} datasets with 5 resources each…`);
     const { token, names } = await seed(env);
-    const running = await serve(env);
+    const running = await serveKho(env);
     server = running.child;
     const url = running.url;
     const figures: Figures[] = [];
@@ -151,7 +138,7 @@ async function main() {
       ].join('; ') + '\n',
     );
   } finally {
-    server?.kill('SIGTERM');
+    await stopKho(server);
     await new Promise((resolve) => setTimeout(resolve, 500));
     db.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -26,6 +26,7 @@ import { licenseFields, sortKeys } from '../../core/actions/package/dictize.ts';
 import type { DataDict } from '../../core/actions/types.ts';
 import { slugify } from '../../core/text/vietnamese.ts';
 import { benchDatabase } from './database.ts';
+import { serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 100_000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -366,27 +367,6 @@ function load(job: LoadJob): Promise<Figures> {
   });
 }
 
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
-    let out = '';
-    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+?),/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.on('close', (code) => reject(new Error(`kho serve exited with ${code}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const closed = new Promise((resolve) => child.once('close', resolve));
-  child.kill('SIGTERM');
-  await closed;
-}
-
 // ---- the run ----
 
 interface Row {
@@ -447,7 +427,7 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     for (const cacheMb of ['0', '64']) {
-      const running = await serve({ ...env, KHO_SEARCH_CACHE_MB: cacheMb });
+      const running = await serveKho({ ...env, KHO_SEARCH_CACHE_MB: cacheMb });
       server = running.child;
       const label = cacheMb === '0' ? 'off' : 'on';
       for (const [scenario, name, goal] of [
@@ -462,7 +442,7 @@ async function main(): Promise<void> {
         await load({ scenario, url: running.url, connections: CONNECTIONS, duration: WARMUP });
         rows.push({ scenario: name, cache: label, figures: await load({ scenario, url: running.url, connections: CONNECTIONS, duration: DURATION }), goal });
       }
-      await stop(server);
+      await stopKho(server);
       server = null;
     }
 
@@ -478,7 +458,7 @@ async function main(): Promise<void> {
     out(`| bulk indexing (rebuild of an empty index) | | ${Math.round(firstRate)} datasets/s | | | | ≥ 2,000/s: ${firstRate >= 2000 ? 'met' : 'NOT met'} |\n`);
     out(`| full reindex (kho search rebuild, populated index) | | ${Math.round(rebuildRate)} datasets/s | | | | ≥ 2,000/s: ${rebuildRate >= 2000 ? 'met' : 'NOT met'} |\n`);
   } finally {
-    if (server) await stop(server).catch(() => undefined);
+    if (server) await stopKho(server).catch(() => undefined);
     db.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

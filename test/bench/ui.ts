@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import http from 'node:http';
 import { AGENCIES, WORDS, datasetBody } from './workload.ts';
 import { benchDatabase } from './database.ts';
+import { serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -87,21 +88,6 @@ async function seed(env: Record<string, string>) {
   } finally {
     await kernel.close();
   }
-}
-
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'core/cli/bin.js'), 'serve'], { env: { ...process.env, ...env }, cwd: root });
-    let out = '';
-    child.stderr.on('data', (chunk) => process.stderr.write(chunk));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+?),/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.on('close', (code) => reject(new Error(`kho serve exited with ${code}`)));
-  });
 }
 
 interface Figures {
@@ -181,7 +167,7 @@ async function main() {
     log(`Kho web portal benchmark on ${db.label}, ${os.cpus().length} CPUs, Node ${process.version}`);
     log(`Seeding ${DATASETS} datasets with 5 resources each, and one with 20…`);
     await seed(env);
-    const running = await serve(env);
+    const running = await serveKho(env);
     server = running.child;
     const url = running.url;
 
@@ -204,9 +190,8 @@ async function main() {
     figures.push(await drive('dataset page, rendered every time (ui.page_cache_seconds: 0)', url, [datasetPath]));
 
     log('restarting with the page cache on (ui.page_cache_seconds: 30, the default)…');
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server!.once('close', resolve));
-    const cached = await serve({ ...env, KHO_UI_PAGE_CACHE_SECONDS: '30' });
+    await stopKho(server);
+    const cached = await serveKho({ ...env, KHO_UI_PAGE_CACHE_SECONDS: '30' });
     server = cached.child;
     // Every URL once, so that the measured run sees the steady state of a visited site (autocannon's
     // connections walk the URL list in step, and would otherwise meet mostly first visits).
@@ -241,7 +226,7 @@ async function main() {
       ].join('; ') + '\n',
     );
   } finally {
-    server?.kill('SIGTERM');
+    await stopKho(server);
     await new Promise((resolve) => setTimeout(resolve, 500));
     db.stop();
     rmSync(dataDir, { recursive: true, force: true });
