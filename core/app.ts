@@ -23,7 +23,8 @@ import { registerPlugins, type PluginExtensions } from './plugins/register.ts';
 import type { AnyPlugin } from './plugins/define-plugin.ts';
 import { createRootContainer, type Cradle } from './container.ts';
 import { createRepositories } from './model/index.ts';
-import { listenForPackageChanges, PackageCache } from './model/package-cache.ts';
+import { PackageCache } from './model/package-cache.ts';
+import { PackageChangeListener } from './db/package-changes.ts';
 import { LocalFileStore } from './storage/local-file-store.ts';
 import { createPostgresSearchIndex } from './search/postgres/index.ts';
 import { coreSchedules, JobQueueService, JobScheduler, JobWorker, registerCoreJobs } from './jobs/index.ts';
@@ -97,7 +98,15 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   // With PGlite this process is the only writer; with PostgreSQL other processes may write too, so
   // the cache follows their NOTIFY messages and stays off while it cannot hear them.
   const packageCache = new PackageCache({ capacity: config.cache.package_entries, enabled: true });
-  const cacheListener = config.database.url ? listenForPackageChanges(config.database.url, packageCache, logger) : null;
+  const packageChanges = config.database.url ? new PackageChangeListener(config.database.url, logger) : null;
+  packageChanges?.subscribe({
+    onChange: (id) => packageCache.invalidate(id),
+    // Writes may have been missed while the connection was down: start again from empty.
+    onListening: (listening) => {
+      packageCache.clear();
+      packageCache.setEnabled(listening);
+    },
+  });
   const repos = createRepositories({ packageCache });
 
   const queue = new JobQueueService({ knex, clock, logger, config: config.jobs });
@@ -114,6 +123,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   });
   const container = createRootContainer({
     fetcher,
+    packageChanges,
     config,
     logger,
     clock,
@@ -197,7 +207,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
         }
       }
       await searchIndex.close?.();
-      await cacheListener?.close();
+      await packageChanges?.close();
       await fetcher.close();
       await database.close();
       lock?.release();

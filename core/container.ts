@@ -17,6 +17,7 @@ import type { JobQueue } from './jobs/types.ts';
 import type { Repositories } from './model/index.ts';
 import type { AnyPlugin } from './plugins/define-plugin.ts';
 import type { SafeFetcher } from './net/safe-fetch.ts';
+import type { PackageChangeListener } from './db/package-changes.ts';
 
 export interface Cradle {
   config: Config;
@@ -34,6 +35,8 @@ export interface Cradle {
   plugins: AnyPlugin[];
   /** Outbound HTTP with SSRF protection, for harvesting and link checks. */
   fetcher: SafeFetcher;
+  /** Other processes' dataset writes (PostgreSQL server only; null on the embedded database). */
+  packageChanges: PackageChangeListener | null;
   /** Request scope only. */
   user: AuthUser | null;
   requestId: string | null;

@@ -6,11 +6,7 @@
 // - other processes (CLI, job worker, a second server on the same PostgreSQL) announce their writes
 //   with NOTIFY from a trigger; until the listener is connected, or after it drops, nothing is cached.
 import type { Knex } from 'knex';
-import pg from 'pg';
-import type { Logger } from '../logger.ts';
 import type { PackageRow } from './packages.ts';
-
-export const PACKAGE_CHANNEL = 'kho_package_changed';
 
 const encoded = new WeakMap<PackageRow, Buffer>();
 
@@ -106,61 +102,4 @@ export class PackageCache {
     this.byId.delete(id);
     if (this.idByName.get(row.name) === id) this.idByName.delete(row.name);
   }
-}
-
-/**
- * Keep a PostgreSQL connection listening for other processes' dataset writes. Caching is off while
- * the listener is not connected; a lost connection is retried with backoff.
- */
-export function listenForPackageChanges(url: string, cache: PackageCache, logger: Logger): { close(): Promise<void> } {
-  let client: pg.Client | null = null;
-  let closed = false;
-  let retryMs = 500;
-  let timer: NodeJS.Timeout | null = null;
-
-  const connect = async () => {
-    if (closed) return;
-    const next = new pg.Client({ connectionString: url });
-    try {
-      await next.connect();
-      next.on('notification', (message) => {
-        if (message.payload) cache.invalidate(message.payload);
-      });
-      next.on('error', (err) => {
-        logger.warn({ err }, 'package cache listener lost its connection; caching paused');
-        cache.setEnabled(false);
-        next.end().catch(() => undefined);
-        schedule();
-      });
-      await next.query(`listen ${PACKAGE_CHANNEL}`);
-      client = next;
-      retryMs = 500;
-      cache.clear();
-      cache.setEnabled(true);
-    } catch (err) {
-      next.end().catch(() => undefined);
-      if (!closed) logger.warn({ err }, 'package cache listener cannot connect; caching paused');
-      schedule();
-    }
-  };
-  const schedule = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void connect();
-    }, retryMs);
-    timer.unref();
-    retryMs = Math.min(retryMs * 2, 30_000);
-  };
-
-  cache.setEnabled(false);
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      cache.setEnabled(false);
-      await client?.end().catch(() => undefined);
-    },
-  };
 }

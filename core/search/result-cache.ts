@@ -9,9 +9,6 @@
 // Two levels: whole results by the full query, and counts with facets by the query without its
 // sort and page, so a harvester paging through one filter pays for its count once.
 import type { Knex } from 'knex';
-import pg from 'pg';
-import type { Logger } from '../logger.ts';
-import { PACKAGE_CHANNEL } from '../model/package-cache.ts';
 import type { SearchQuery, SearchResult } from './search-index.ts';
 
 export interface Totals {
@@ -130,62 +127,4 @@ function touch<T>(map: Map<string, Entry<T>>, key: string): Entry<T> | undefined
     map.set(key, entry);
   }
   return entry;
-}
-
-/**
- * Clear the cache whenever another process writes a dataset (PostgreSQL server only: with the
- * embedded database no other process can write). Caching is off while the listener is down.
- */
-export function listenForDatasetWrites(url: string, cache: SearchResultCache, logger: Logger | undefined): { close(): Promise<void> } {
-  let client: pg.Client | null = null;
-  let closed = false;
-  let retryMs = 500;
-  let timer: NodeJS.Timeout | null = null;
-
-  const schedule = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void connect();
-    }, retryMs);
-    timer.unref();
-    retryMs = Math.min(retryMs * 2, 30_000);
-  };
-  const connect = async () => {
-    if (closed) return;
-    const next = new pg.Client({ connectionString: url });
-    try {
-      await next.connect();
-      next.on('notification', () => cache.clear());
-      next.on('error', (err) => {
-        logger?.warn({ err }, 'search cache listener lost its connection; caching paused');
-        cache.setListening(false);
-        next.end().catch(() => undefined);
-        schedule();
-      });
-      await next.query(`listen ${PACKAGE_CHANNEL}`);
-      if (closed) {
-        await next.end().catch(() => undefined);
-        return;
-      }
-      client = next;
-      retryMs = 500;
-      cache.setListening(true);
-    } catch (err) {
-      next.end().catch(() => undefined);
-      if (!closed) logger?.warn({ err }, 'search cache listener cannot connect; caching paused');
-      schedule();
-    }
-  };
-
-  cache.setListening(false);
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      cache.setListening(false);
-      await client?.end().catch(() => undefined);
-    },
-  };
 }

@@ -96,4 +96,30 @@ describe('package cache', () => {
       await server.close();
     }
   });
+
+  it('on PostgreSQL, a write by another process clears this process\'s cached search results too', async function () {
+    const server = await startTestServer({ config: { auth: { create_unowned_dataset: true } } });
+    try {
+      if (!server.databaseUrl) this.skip();
+      await server.admin.call('package_create', { name: 'benh-vien-a', title: 'Bệnh viện A' });
+      const search = async () => (await server.anon.call('package_search', { q: 'benh vien' })).count;
+      // Asked twice, so the answer is in the result cache (once the listener is up).
+      for (let i = 0; i < 50 && (await search()) !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await search()).to.equal(1);
+      const other = await createKernel({ config: { file: null, env: {}, overrides: { database: { url: server.databaseUrl }, data_dir: server.dataDir, log: { level: 'silent' }, auth: { create_unowned_dataset: true } } } });
+      try {
+        await other.context().action('package_create', { name: 'benh-vien-b', title: 'Bệnh viện B' });
+      } finally {
+        await other.close();
+      }
+      let count = 0;
+      for (let i = 0; i < 50 && count !== 2; i++) {
+        count = await search();
+        if (count !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(count).to.equal(2);
+    } finally {
+      await server.close();
+    }
+  });
 });

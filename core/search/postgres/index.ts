@@ -17,7 +17,7 @@ import { quoteLexeme, textArrayLiteral } from './analysis.ts';
 import { ARRAY_COLUMNS, PUBLIC_ACTIVE_LEXEME, ROW_COLUMNS, SCALAR_COLUMNS, rowsJson, searchRow, type SearchRow } from './row.ts';
 import { QueryTranslator, allOf, clean, rankingQueries, render, type Condition } from './translate.ts';
 import type { QueryNode } from '../query-ast.ts';
-import { SearchResultCache, listenForDatasetWrites, type Totals } from '../result-cache.ts';
+import { SearchResultCache, type Totals } from '../result-cache.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
@@ -58,7 +58,7 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
   // started listening for their writes. The embedded database has no other writer.
   const cacheMb = optional(() => cradle.config.search.cache_mb) ?? 0;
   const cache = new SearchResultCache({ maxBytes: cacheMb * 1048576, listening: !optional(() => cradle.config.database.url) });
-  let listener: { close(): Promise<void> } | null = null;
+  let unsubscribe: (() => void) | null = null;
   const inFlight = new Map<string, Promise<SearchResult>>();
 
   const insertRows = async (db: Knex | Knex.Transaction, rows: SearchRow[]) => {
@@ -130,8 +130,8 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     },
 
     async init() {
-      const url = optional(() => cradle.config.database.url);
-      if (url && cache.maxBytes > 0) listener = listenForDatasetWrites(url, cache, optional(() => cradle.logger));
+      const changes = optional(() => cradle.packageChanges);
+      if (changes && cache.maxBytes > 0) unsubscribe = changes.subscribe({ onChange: () => cache.clear(), onListening: (listening) => cache.setListening(listening) });
       // The rows are written in the format of this code; when it changes (FORMAT), every row is
       // re-written once, at the first start of the new version.
       const knex = cradle.knex;
@@ -148,8 +148,8 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     },
 
     async close() {
-      await listener?.close();
-      listener = null;
+      unsubscribe?.();
+      unsubscribe = null;
     },
   };
 };
