@@ -51,10 +51,19 @@ function throwawayCluster(bin: string): BenchDatabase {
     if (result.status !== 0) throw new Error(`${command}: ${result.stderr}`);
   };
   if (root) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()));
-  const port = 54000 + Math.floor(Math.random() * 1900);
   run(`'${bin}/initdb' -D '${dir}/data' -A trust -U postgres --encoding=UTF8 --locale=C.UTF-8 >/dev/null`);
-  // Durability is not what is measured: synchronous_commit=off keeps fsync waits out of the figures.
-  run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
+  // A random port may be taken (another cluster, a test run): try a few.
+  let port = 0;
+  for (let attempt = 1; !port; attempt++) {
+    const candidate = 54000 + Math.floor(Math.random() * 1900);
+    try {
+      // Durability is not what is measured: synchronous_commit=off keeps fsync waits out of the figures.
+      run(`'${bin}/pg_ctl' -D '${dir}/data' -o "-p ${candidate} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c synchronous_commit=off -c max_connections=100" -l '${dir}/log' -w start >/dev/null`);
+      port = candidate;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+  }
   return onServer(`postgres://postgres@127.0.0.1:${port}/postgres`, `PostgreSQL ${path.basename(path.dirname(bin))} (throwaway cluster, shared_buffers=256MB)`, () => {
     try {
       run(`'${bin}/pg_ctl' -D '${dir}/data' -m fast stop >/dev/null`);

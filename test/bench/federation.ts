@@ -23,7 +23,7 @@ import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { generateCatalogue } from './search.ts';
 import { benchDatabase } from './database.ts';
-import { serveKho, stopKho } from './kho-process.ts';
+import { BENCH_SERVER_ENV, serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 100_000);
 const PROVINCES = Math.max(1, Number(process.env.KHO_BENCH_PROVINCES ?? 4));
@@ -117,12 +117,8 @@ async function main(): Promise<void> {
   const urls = new Map<string, string | null>();
   const urlFor = (name: string) => urls.get(name) ?? null;
   const base: Record<string, string> = {
-    KHO_PORT: '0',
-    KHO_HOST: '127.0.0.1',
-    KHO_LOG_LEVEL: 'warn',
-    KHO_LOG_REQUESTS: 'false',
-    KHO_CONFIG: '',
-    KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
+    ...BENCH_SERVER_ENV,
+
   };
   const dirs: string[] = [];
   const children: ChildProcess[] = [];

@@ -17,7 +17,7 @@ import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { benchDatabase } from './database.ts';
-import { serveKho, stopKho } from './kho-process.ts';
+import { BENCH_SERVER_ENV, serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const CHANGED = Math.max(1, Math.round(DATASETS / 100));
@@ -115,14 +115,10 @@ async function main() {
   const sourceUrl = await db.create('kho_bench_source');
   const harvestUrl = await db.create('kho_bench_harvest');
   const base = {
-    KHO_HOST: '127.0.0.1',
-    KHO_LOG_LEVEL: 'warn',
-    KHO_LOG_REQUESTS: 'false',
-    KHO_CONFIG: '',
-    KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
+    ...BENCH_SERVER_ENV,
     KHO_DATABASE_POOL_MAX: '16',
   };
-  const sourceEnv: Record<string, string> = { ...base, KHO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'kho-bench-src-')), KHO_PORT: '0', KHO_PLUGINS: '' };
+  const sourceEnv: Record<string, string> = { ...base, KHO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'kho-bench-src-')) };
   const harvestEnv: Record<string, string> = {
     ...base,
     KHO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'kho-bench-hv-')),

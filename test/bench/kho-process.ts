@@ -7,6 +7,18 @@ import { fileURLToPath } from 'node:url';
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const stopping = new WeakSet<ChildProcess>();
 
+/** What every benchmarked Kho gets: an ephemeral port on loopback, quiet logs, no config file and no
+ *  first-start admin; each bench adds its data folder, database and plugins. */
+export const BENCH_SERVER_ENV: Readonly<Record<string, string>> = {
+  KHO_PORT: '0',
+  KHO_HOST: '127.0.0.1',
+  KHO_LOG_LEVEL: 'warn',
+  KHO_LOG_REQUESTS: 'false',
+  KHO_PLUGINS: '',
+  KHO_CONFIG: '',
+  KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
+};
+
 export interface KhoProcess {
   child: ChildProcess;
   /** Where it listens, as it printed it. */

@@ -15,7 +15,7 @@ import { issueApiToken } from '../../core/auth/api-token.ts';
 import { newUserRow } from '../../core/model/users.ts';
 import { randomUUID } from 'node:crypto';
 import { benchDatabase } from './database.ts';
-import { serveKho, stopKho } from './kho-process.ts';
+import { BENCH_SERVER_ENV, serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -90,14 +90,8 @@ async function main() {
   const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-'));
   const env: Record<string, string> = {
+    ...BENCH_SERVER_ENV,
     KHO_DATA_DIR: dataDir,
-    KHO_PORT: '0',
-    KHO_HOST: '127.0.0.1',
-    KHO_LOG_LEVEL: 'warn',
-    KHO_LOG_REQUESTS: 'false',
-    KHO_PLUGINS: '',
-    KHO_CONFIG: '',
-    KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
     KHO_DATABASE_POOL_MAX: '16',
   };
   if (url) env.KHO_DATABASE_URL = url;

@@ -26,7 +26,7 @@ import { licenseFields, sortKeys } from '../../core/actions/package/dictize.ts';
 import type { DataDict } from '../../core/actions/types.ts';
 import { slugify } from '../../core/text/vietnamese.ts';
 import { benchDatabase } from './database.ts';
-import { serveKho, stopKho } from './kho-process.ts';
+import { BENCH_SERVER_ENV, serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 100_000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -381,14 +381,8 @@ async function main(): Promise<void> {
   const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-search-'));
   const env: Record<string, string> = {
+    ...BENCH_SERVER_ENV,
     KHO_DATA_DIR: dataDir,
-    KHO_PORT: '0',
-    KHO_HOST: '127.0.0.1',
-    KHO_LOG_LEVEL: 'warn',
-    KHO_LOG_REQUESTS: 'false',
-    KHO_PLUGINS: '',
-    KHO_CONFIG: '',
-    KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
     KHO_DATABASE_POOL_MAX: '16',
     KHO_JOBS_IN_PROCESS: 'false',
   };

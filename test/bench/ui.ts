@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import http from 'node:http';
 import { AGENCIES, WORDS, datasetBody } from './workload.ts';
 import { benchDatabase } from './database.ts';
-import { serveKho, stopKho } from './kho-process.ts';
+import { BENCH_SERVER_ENV, serveKho, stopKho } from './kho-process.ts';
 
 const DATASETS = Number(process.env.KHO_BENCH_DATASETS ?? 10000);
 const DURATION = Number(process.env.KHO_BENCH_SECONDS ?? 10);
@@ -148,14 +148,9 @@ async function main() {
   const url = await db.create('kho_bench');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-bench-ui-'));
   const env: Record<string, string> = {
+    ...BENCH_SERVER_ENV,
     KHO_DATA_DIR: dataDir,
-    KHO_PORT: '0',
-    KHO_HOST: '127.0.0.1',
-    KHO_LOG_LEVEL: 'warn',
-    KHO_LOG_REQUESTS: 'false',
     KHO_PLUGINS: 'ui',
-    KHO_CONFIG: '',
-    KHO_AUTH_CREATE_INITIAL_ADMIN: 'false',
     KHO_DATABASE_POOL_MAX: '16',
     KHO_UI_SEARCH_FACETS: 'organization,tags,res_format',
     // First measured as rendered on every request; the cached run follows.
