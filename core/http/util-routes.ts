@@ -9,7 +9,7 @@ import type { Kernel } from '../app.ts';
 import { createActionContext } from '../actions/context.ts';
 import { ActionError } from '../errors.ts';
 import type { DataDict } from '../actions/types.ts';
-import { JSON_TYPE } from './api/envelope.ts';
+import { sendJson } from './api/envelope.ts';
 
 const PREFIXES = ['/api', '/api/1', '/api/2'];
 
@@ -47,10 +47,6 @@ const ROUTES: Record<string, Handler> = {
   },
 };
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
-}
-
 export function utilRouter(kernel: Kernel): Router {
   const router = new Router();
   const { logger } = kernel.container.cradle;
@@ -63,22 +59,11 @@ export function utilRouter(kernel: Kernel): Router {
       const context = createActionContext(kernel.container, { user: ctx.state.user ?? null, requestId: ctx.state.requestId ?? null });
       ctx.set('Cache-Control', ctx.state.user ? 'private, max-age=0, must-revalidate' : 'public, max-age=0, must-revalidate');
       try {
-        const body = JSON.stringify(await handler((action, data) => context.action(action, data), param));
-        const callback = ctx.method === 'GET' ? param('callback') : '';
-        ctx.status = 200;
-        if (callback) {
-          ctx.type = 'application/javascript;charset=utf-8';
-          ctx.body = `${escapeHtml(callback)}(${body});`;
-        } else {
-          ctx.type = JSON_TYPE;
-          ctx.body = body;
-        }
+        sendJson(ctx, 200, JSON.stringify(await handler((action, data) => context.action(action, data), param)));
       } catch (err) {
         if (!(err instanceof ActionError)) throw err;
         if (err.status >= 500) logger.error({ err, requestId: ctx.state.requestId }, 'autocomplete failed');
-        ctx.status = err.status;
-        ctx.type = JSON_TYPE;
-        ctx.body = JSON.stringify(err.message);
+        sendJson(ctx, err.status, JSON.stringify(err.message));
       }
     };
     for (const prefix of PREFIXES) router.get(prefix + path, handle);

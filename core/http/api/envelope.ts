@@ -22,7 +22,8 @@ function jsonpCallback(ctx: Koa.Context): string | null {
   return new URLSearchParams(ctx.querystring).get('callback') || null;
 }
 
-function send(ctx: Koa.Context, status: number, body: string) {
+/** A JSON body as CKAN sends it: JSONP-wrapped for a successful GET with `callback`. */
+export function sendJson(ctx: Koa.Context, status: number, body: string): void {
   ctx.status = status;
   const callback = status === 200 ? jsonpCallback(ctx) : null;
   if (callback) {
@@ -55,11 +56,11 @@ export function sendResult(ctx: Koa.Context, help: string, result: unknown) {
     ctx.body = Buffer.concat([resultPrefix(help), result.bytes, SUFFIX]);
     return;
   }
-  send(ctx, 200, `{"help":${JSON.stringify(help)},"success":true,"result":${serializeJson(result === undefined ? null : result)}}`);
+  sendJson(ctx, 200, `{"help":${JSON.stringify(help)},"success":true,"result":${serializeJson(result === undefined ? null : result)}}`);
 }
 
 export function sendBareError(ctx: Koa.Context, status: number, message: string) {
-  send(ctx, status, JSON.stringify(message));
+  sendJson(ctx, status, JSON.stringify(message));
 }
 
 /** Map any error thrown while running an action to CKAN's response. */
@@ -70,10 +71,10 @@ export function sendError(ctx: Koa.Context, help: string, err: unknown, logger: 
     const error: Record<string, unknown> = { ...mapped.body(), __type: mapped.type };
     if (mapped instanceof DataError) error.data = requestData ?? null;
     const status = (mapped as { status: number }).status;
-    return send(ctx, status, JSON.stringify({ help, success: false, error }));
+    return sendJson(ctx, status, JSON.stringify({ help, success: false, error }));
   }
   logger.error({ err, requestId: ctx.state.requestId }, 'action failed');
-  send(ctx, 500, JSON.stringify({ help, success: false, error: { __type: 'Internal Server Error', message: 'Internal Server Error' } }));
+  sendJson(ctx, 500, JSON.stringify({ help, success: false, error: { __type: 'Internal Server Error', message: 'Internal Server Error' } }));
 }
 
 /**
