@@ -5,10 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import knexFactory from 'knex';
 import { PROJECT_ROOT } from '../../core/config/load.ts';
 import { createKernel } from '../../core/app.ts';
+import { freshPostgresDatabase } from '../helpers/server.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'core/cli/bin.js');
 
@@ -72,18 +71,9 @@ describe('kho CLI', function () {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'kho-cli-'));
     env = { KHO_DATA_DIR: dataDir, KHO_PORT: '0', KHO_HOST: '127.0.0.1', KHO_LOG_LEVEL: 'warn', KHO_CONFIG: '', KHO_PLUGINS: '' };
     if (process.env.TEST_DATABASE_URL) {
-      const name = `kho_cli_${randomBytes(5).toString('hex')}`;
-      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database ${name}`);
-      await admin.destroy();
-      const url = new URL(process.env.TEST_DATABASE_URL);
-      url.pathname = `/${name}`;
-      env.KHO_DATABASE_URL = url.toString();
-      dropDatabase = async () => {
-        const again = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL!, pool: { min: 0, max: 1 } });
-        await again.raw(`drop database if exists ${name} with (force)`);
-        await again.destroy();
-      };
+      const fresh = await freshPostgresDatabase(process.env.TEST_DATABASE_URL);
+      env.KHO_DATABASE_URL = fresh.url;
+      dropDatabase = fresh.drop;
     }
   });
   after(async () => {

@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import knexFactory from 'knex';
 import { createKernel } from '../../core/app.ts';
+import { freshPostgresDatabase } from '../helpers/server.ts';
 
 describe('moving the portal to its real domain (site.url changes)', function () {
   this.timeout(120000);
@@ -15,18 +14,9 @@ describe('moving the portal to its real domain (site.url changes)', function () 
     let databaseUrl: string | null = null;
     let drop: (() => Promise<void>) | null = null;
     if (process.env.TEST_DATABASE_URL) {
-      const name = `kho_site_${randomBytes(5).toString('hex')}`;
-      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database ${name}`);
-      await admin.destroy();
-      const url = new URL(process.env.TEST_DATABASE_URL);
-      url.pathname = `/${name}`;
-      databaseUrl = url.toString();
-      drop = async () => {
-        const again = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL!, pool: { min: 0, max: 1 } });
-        await again.raw(`drop database if exists ${name} with (force)`);
-        await again.destroy();
-      };
+      const fresh = await freshPostgresDatabase(process.env.TEST_DATABASE_URL);
+      databaseUrl = fresh.url;
+      drop = fresh.drop;
     }
     const boot = (siteUrl: string) =>
       createKernel({ config: { file: null, env: {}, overrides: { data_dir: dataDir, database: { url: databaseUrl }, site: { url: siteUrl }, log: { level: 'silent' } } }, command: 'test' });

@@ -67,7 +67,8 @@ function pgliteTemplate(): Promise<File | Blob> {
   return templatePromise;
 }
 
-async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/** An empty database on the PostgreSQL server of `adminUrl`, and how to drop it. */
+export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `kho_test_${randomBytes(6).toString('hex')}`;
   const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   await admin.raw(`create database ${name}`);

@@ -7,12 +7,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import knexFactory from 'knex';
 import { stringify } from 'yaml';
 import { createKernel } from '../../../core/app.ts';
 import { PROJECT_ROOT } from '../../../core/config/load.ts';
 import { send, startFixtureServer, type FixtureServer } from './helpers.ts';
+import { freshPostgresDatabase } from '../../helpers/server.ts';
 
 const TOTAL = 30;
 const BIN = path.join(PROJECT_ROOT, 'core/cli/bin.js');
@@ -81,18 +80,9 @@ describe('harvest › a process killed mid-job', function () {
   it('resumes the job: every dataset once, complete, and the interruption reported', async () => {
     let databaseUrl: string | null = null;
     if (process.env.TEST_DATABASE_URL) {
-      const name = `kho_test_${randomBytes(6).toString('hex')}`;
-      const admin = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-      await admin.raw(`create database ${name}`);
-      await admin.destroy();
-      const url = new URL(process.env.TEST_DATABASE_URL);
-      url.pathname = `/${name}`;
-      databaseUrl = url.toString();
-      dropDatabase = async () => {
-        const again = knexFactory({ client: 'pg', connection: process.env.TEST_DATABASE_URL!, pool: { min: 0, max: 1 } });
-        await again.raw(`drop database if exists ${name} with (force)`);
-        await again.destroy();
-      };
+      const fresh = await freshPostgresDatabase(process.env.TEST_DATABASE_URL);
+      databaseUrl = fresh.url;
+      dropDatabase = fresh.drop;
     }
     const config = path.join(dir, 'kho.yaml');
     await writeFile(
