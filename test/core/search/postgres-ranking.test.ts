@@ -11,10 +11,10 @@ import type { SearchIndex, SearchQuery } from '../../../core/search/search-index
 import { createPostgresSearchIndex, FORMAT, planSearch } from '../../../core/search/postgres/index.ts';
 import { analyze, normalizeText, tokenize, TsvectorBuilder } from '../../../core/search/postgres/analysis.ts';
 import { rankingQueries } from '../../../core/search/postgres/translate.ts';
-import { parseFreeText, parseQuery, parseSort } from '../../../core/search/query-parser.ts';
+import { parseFreeText, parseQuery } from '../../../core/search/query-parser.ts';
 import { SearchResultCache } from '../../../core/search/result-cache.ts';
 import { systemInfo } from '../../../core/model/system-info.ts';
-import { packageDict, storeAndIndex, testDatabases } from './search-fixtures.ts';
+import { packageDict, searchQuery, storeAndIndex, testDatabases } from './search-fixtures.ts';
 
 const NOW = '2024-07-01T00:00:00Z';
 
@@ -27,27 +27,7 @@ function cradle(knex: Knex, cacheMb = 0): Cradle {
   } as unknown as Cradle;
 }
 
-function query(q: string, extra: Partial<SearchQuery> = {}): SearchQuery {
-  const freeText = !q.includes(':');
-  let node = freeText ? parseFreeText(q) : parseQuery(q);
-  if (node?.type === 'matchAll') node = null;
-  return {
-    q: node,
-    qIsFreeText: freeText,
-    qText: q,
-    filters: [],
-    states: ['active'],
-    includePrivate: false,
-    labels: ['public'],
-    sort: parseSort('score desc, metadata_modified desc'),
-    rows: 100,
-    start: 0,
-    facetFields: [],
-    facetLimit: 50,
-    facetMincount: 1,
-    ...extra,
-  };
-}
+const query = (q: string, extra: Partial<SearchQuery> = {}) => searchQuery(q, { rows: 100, ...extra });
 
 describe('Vietnamese text analysis', () => {
   it('folds marks and đ, lower-cases, and keeps the syllable as written when it has marks', () => {

@@ -6,7 +6,8 @@ import knexFactory, { type Knex } from 'knex';
 import { createPglite, openDatabase, type Database } from '../../../core/db/connect.ts';
 import { CORE_MIGRATIONS, migrateLatest } from '../../../core/db/migrate.ts';
 import type { DataDict } from '../../../core/actions/types.ts';
-import type { SearchIndex } from '../../../core/search/search-index.ts';
+import type { SearchIndex, SearchQuery } from '../../../core/search/search-index.ts';
+import { parseFreeText, parseQuery, parseSort } from '../../../core/search/query-parser.ts';
 
 export interface TestDatabase {
   name: string;
@@ -257,4 +258,27 @@ export function standardDatasets(): DataDict[] {
     packageDict({ name: 'second-record', title: 'second record', tags: ['capitals', 'country-sweden', 'format-pdf'], modified: '2023-01-04T00:00:00' }),
     packageDict({ name: 'third-dataset', title: 'third dataset', tags: ['surprise.'], author: 'Nguyễn Văn An', modified: '2023-01-05T00:00:00' }),
   ];
+}
+
+/** A SearchQuery as package_search builds one for free text or a Lucene `q`: anonymous, public, active. */
+export function searchQuery(q: string, extra: Partial<SearchQuery> = {}): SearchQuery {
+  const freeText = !q.includes(':');
+  let node = freeText ? parseFreeText(q) : parseQuery(q);
+  if (node?.type === 'matchAll') node = null;
+  return {
+    q: node,
+    qIsFreeText: freeText,
+    qText: q,
+    filters: [],
+    states: ['active'],
+    includePrivate: false,
+    labels: ['public'],
+    sort: parseSort('score desc, metadata_modified desc'),
+    rows: 10,
+    start: 0,
+    facetFields: [],
+    facetLimit: 50,
+    facetMincount: 1,
+    ...extra,
+  };
 }

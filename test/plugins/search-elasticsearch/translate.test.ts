@@ -3,8 +3,7 @@
 // (test/core/package-search-api.test.ts with ES_URL set).
 import { expect } from 'chai';
 import { SearchError, SearchQueryError } from '../../../core/errors.ts';
-import type { SearchQuery } from '../../../core/search/search-index.ts';
-import { parseFreeText, parseQuery, parseSort } from '../../../core/search/query-parser.ts';
+import { parseQuery, parseSort } from '../../../core/search/query-parser.ts';
 import { buildIndexDocument } from '../../../core/search/index-document.ts';
 import { tokenize } from '../../../core/search/analysis.ts';
 import { buildSearchRequest, readFacets, translateNode, UNLIMITED_FACET_SIZE } from '../../../plugins/search-elasticsearch/services/translate.ts';
@@ -12,32 +11,10 @@ import { indexMappings, indexSettings, MAX_RESULT_WINDOW, WORD_SEPARATORS } from
 import { esDocument } from '../../../plugins/search-elasticsearch/services/document.ts';
 import { clientOptions } from '../../../plugins/search-elasticsearch/services/backend.ts';
 import { searchErrorFrom, SearchConnectionError } from '../../../plugins/search-elasticsearch/services/errors.ts';
-import { packageDict } from '../../core/search/search-fixtures.ts';
+import { packageDict, searchQuery } from '../../core/search/search-fixtures.ts';
 
 const NOW = new Date('2024-07-01T00:00:00Z');
 const fq = (text: string) => translateNode(parseQuery(text, { param: 'fq' }), { now: NOW });
-
-function searchQuery(q: string, extra: Partial<SearchQuery> = {}): SearchQuery {
-  const freeText = !q.includes(':');
-  let node = freeText ? parseFreeText(q) : parseQuery(q);
-  if (node?.type === 'matchAll') node = null;
-  return {
-    q: node,
-    qIsFreeText: freeText,
-    qText: q,
-    filters: [],
-    states: ['active'],
-    includePrivate: false,
-    labels: ['public'],
-    sort: parseSort('score desc, metadata_modified desc'),
-    rows: 10,
-    start: 0,
-    facetFields: [],
-    facetLimit: 50,
-    facetMincount: 1,
-    ...extra,
-  };
-}
 
 describe('search-elasticsearch: query translation', () => {
   it('matches exact fields as case-sensitive terms, with prefixes, wildcards and existence', () => {
