@@ -2,7 +2,7 @@
 // and national mode, in which Kho pulls its member provinces. Manifest only.
 import { definePlugin } from '../../core/plugins/define-plugin.ts';
 import { federationConfig } from './settings.ts';
-import { changeActions, changeAuth } from './actions/changes.ts';
+import { changeActions, changeAuth, COMPACT_JOB, compactJob } from './actions/changes.ts';
 import { dcatActions, dcatAuth } from './actions/dcat.ts';
 import { mountDcatRoutes } from './routes/dcat.ts';
 import { memberActions, memberAuth } from './actions/members.ts';
@@ -28,8 +28,8 @@ export default definePlugin({
     api.authFunctions({ ...changeAuth, ...dcatAuth, ...memberAuth, ...pushAuth });
     api.routes(mountDcatRoutes(settings));
     api.migrations(new URL('./migrations', import.meta.url));
-    api.jobs({ [PUSH_JOB]: pushJob(settings) });
-    api.schedules(pushSchedules(settings));
+    api.jobs({ [PUSH_JOB]: pushJob(settings), [COMPACT_JOB]: compactJob });
+    api.schedules([...pushSchedules(settings), { name: COMPACT_JOB, job: COMPACT_JOB, everyMs: 6 * 60 * 60 * 1000 }]);
   },
   init(context) {
     const register = context.scope.resolve('harvest.registerHarvester') as (harvester: unknown) => void;

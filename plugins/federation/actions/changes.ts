@@ -3,8 +3,9 @@
 import type { ActionDefinition, AuthDefinition, DataDict } from '../../../core/actions/types.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import { both, M } from '../i18n/messages.ts';
-import { readChanges } from '../services/changes.ts';
+import { compactChanges, readChanges } from '../services/changes.ts';
 import type { FederationSettings } from '../settings.ts';
+import type { JobDefinition } from '../../../core/jobs/types.ts';
 
 export function limitOf(data: DataDict, settings: FederationSettings): number {
   if (data.limit === undefined || data.limit === null || data.limit === '') return settings.changes_page_size;
@@ -35,4 +36,16 @@ export function changeActions(settings: FederationSettings): Record<string, Acti
 export const changeAuth: Record<string, AuthDefinition> = {
   // Only public datasets are in the feed: anyone may read it, as anyone may call package_search.
   federation_changes: { allowAnonymous: true, fn: () => true },
+};
+
+/** Keeps the change log to about one entry per dataset (services/changes.ts compactChanges). */
+export const COMPACT_JOB = 'federation.compact_changes';
+export const compactJob: JobDefinition<unknown> = {
+  timeoutMs: 30 * 60 * 1000,
+  async handler(_payload, job) {
+    const { knex, logger } = job.scope.cradle;
+    const removed = await compactChanges(knex);
+    if (removed) logger.info({ removed }, 'federation change log compacted');
+    return { removed };
+  },
 };

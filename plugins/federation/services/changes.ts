@@ -44,6 +44,25 @@ interface LogRow {
   op: string;
 }
 
+/**
+ * Drop log entries that a later entry of the same dataset supersedes: a reader gets each dataset's
+ * state now, so only the newest entry matters to any cursor before it. The first insert ('I') stays,
+ * so a reader starting before it still learns that the dataset was created; only final entries
+ * (below the oldest running transaction) are touched, as in readChanges. Without this the log grows
+ * by one row per dataset write, forever. Returns how many entries went.
+ */
+export async function compactChanges(db: Db): Promise<number> {
+  const deleted = await db.raw(`
+    delete from federation_change c
+     where c.op <> 'I'
+       and c.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+       and exists (select 1 from federation_change n
+                    where n.package_id = c.package_id
+                      and (n.txid, n.seq) > (c.txid, c.seq)
+                      and n.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)`);
+  return Number(deleted.rowCount ?? deleted.affectedRows ?? 0);
+}
+
 export async function readChanges(db: Db, cursor: unknown, limit: number): Promise<ChangesPage> {
   const instance = await instanceId(db);
   const from = decodeCursor(instance, cursor);

@@ -135,3 +135,42 @@ describe('federation: change feed with interleaved transactions (PostgreSQL)', f
     expect(after.changes[0].package.notes).to.equal('viết trong giao dịch dài');
   });
 });
+
+describe('federation: change log compaction', function () {
+  this.timeout(60000);
+  let province: TestServer;
+
+  before(async () => {
+    province = await startFederated({ workers: true });
+    await province.admin.call('organization_create', { name: 'so-tai-chinh', title: 'Sở Tài chính' });
+  });
+  after(async () => {
+    await province?.close();
+  });
+
+  it('keeps about one entry per dataset, and every reader still gets each dataset as it is now', async () => {
+    const { knex, jobQueue } = province.kernel.container.cradle;
+    const before = await drainFeed(province);
+    const pkg = await province.admin.call('package_create', { name: 'ngan-sach', title: 'Ngân sách 0', owner_org: 'so-tai-chinh' });
+    await province.admin.call('package_patch', { id: pkg.id, title: 'Ngân sách 1' });
+    const middle = await drainFeed(province, before.cursor);
+    for (let i = 2; i <= 6; i++) await province.admin.call('package_patch', { id: pkg.id, title: `Ngân sách ${i}` });
+    const entries = () => knex('federation_change').where('package_id', pkg.id).count<{ count: string }[]>('* as count').then((rows) => Number(rows[0].count));
+    expect(await entries()).to.equal(7);
+
+    const id = await jobQueue.enqueue(knex, 'federation.compact_changes', {});
+    for (let i = 0; i < 200; i++) {
+      const row = await knex('job').where('id', id).first('state');
+      if (row?.state === 'succeeded') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    // The insert and the newest update stay.
+    expect(await entries()).to.equal(2);
+
+    const fromStart = await drainFeed(province, before.cursor);
+    expect(fromStart.changes.map((c) => [c.name, c.change, c.package?.title])).to.deep.equal([['ngan-sach', 'created', 'Ngân sách 6']]);
+    const fromMiddle = await drainFeed(province, middle.cursor);
+    expect(fromMiddle.changes.map((c) => [c.name, c.change, c.package?.title])).to.deep.equal([['ngan-sach', 'updated', 'Ngân sách 6']]);
+    expect((await drainFeed(province, fromStart.cursor)).changes).to.deep.equal([]);
+  });
+});
