@@ -149,7 +149,11 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
         const rows: MemberRow[] = data.id ? [await load(context, data.id)] : await context.db()('federation_member').orderBy('name');
         const out = [];
         for (const row of rows) {
-          const job = await context.action('harvest_job_create', { source_id: row.source_id }).catch((err: unknown) => ({ error: (err as Error).message }));
+          // A member already being pulled is reported, not an error for the others; anything else is.
+          const job = await context.action('harvest_job_create', { source_id: row.source_id }).catch((err: unknown) => {
+            if (!(err instanceof ValidationError)) throw err;
+            return { error: err.message };
+          });
           out.push({ member: row.name, job_id: (job as DataDict).id ?? null, ...((job as DataDict).error ? { error: (job as DataDict).error } : {}) });
         }
         return out;

@@ -151,4 +151,14 @@ describe('federation: national mode with three provinces', function () {
     const list = await national.admin.call('federation_member_list', {});
     expect(list.map((m: any) => m.name)).to.deep.equal(['hong', 'tinh-a', 'tinh-b', 'tinh-c']);
   });
+
+  it('reports a member already being pulled instead of starting it twice', async () => {
+    const [first] = await national.admin.call('federation_sync', { id: 'tinh-a' });
+    const [second] = await national.admin.call('federation_sync', { id: 'tinh-a' });
+    expect(first.job_id).to.be.a('string');
+    expect(second).to.include({ member: 'tinh-a', job_id: null });
+    expect(second.error).to.match(/already/i);
+    await runJob(national, first.job_id);
+  });
 });
+
