@@ -2,6 +2,7 @@
 // handle (pool or transaction) first, so callers decide the transaction.
 import { apiTokens } from './api-tokens.ts';
 import { collaborators } from './collaborators.ts';
+import { datasetLookups } from './dataset-lookups.ts';
 import { groups } from './groups.ts';
 import { members } from './members.ts';
 import { createPackagesRepository } from './packages.ts';
@@ -18,7 +19,7 @@ export interface RepositoryOptions {
 
 export function createRepositories(options: RepositoryOptions) {
   const packages = createPackagesRepository(options.packageCache);
-  return { apiTokens, collaborators, groups, members, packages, resources, systemInfo, tags, users };
+  return { apiTokens, collaborators, datasetLookups, groups, members, packages, resources, systemInfo, tags, users };
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;

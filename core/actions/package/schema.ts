@@ -26,6 +26,8 @@ import { hasPermissionFor } from '../../auth/authz.ts';
 import { isUploadedFile } from '../../storage/file-store.ts';
 import { cleanFormat, guessFormatFromUrl } from './resource-format.ts';
 import type { ErrorDict } from '../../errors.ts';
+import type { GroupRow } from '../../model/groups.ts';
+import type { DatasetLookupQuestion } from '../../model/dataset-lookups.ts';
 import type { ActionContext, DataDict } from '../types.ts';
 
 /** Keys of the package dict that are not user input (package_show output sent back is harmless). */
@@ -46,8 +48,10 @@ const TAG_NAME = /^[\p{L}\p{N}_ .-]*$/u;
 const packageNameValidator: Validator = async (value, field) => {
   if (typeof value !== 'string') return value;
   const { action, current } = field.context;
-  const holder = await action.services.repos.packages.nameHolder(action.db(), value);
-  (field.context.memo as Map<string, unknown> | undefined)?.set(`nameHolder:${value}`, holder ?? null);
+  const memo = field.context.memo as Map<string, unknown> | undefined;
+  const key = `nameHolder:${value}`;
+  const holder = (memo?.has(key) ? memo.get(key) : await action.services.repos.packages.nameHolder(action.db(), value)) as { id: string; state: string } | null | undefined;
+  memo?.set(key, holder ?? null);
   const ownId = (current?.id as string | undefined) ?? (typeof field.data.id === 'string' ? field.data.id : undefined);
   if (holder && holder.id !== ownId && holder.state !== 'deleted') field.error('That URL is already in use.');
   if (value.length < 2) throw new Invalid(`Name "${value}" length is less than minimum 2`);
@@ -64,7 +68,10 @@ const packageVersionValidator: Validator = (value) => {
 
 const packageIdDoesNotExist: Validator = async (value, field) => {
   const { action } = field.context;
-  if (typeof value === 'string' && (await action.services.repos.packages.exists(action.db(), value))) {
+  if (typeof value !== 'string') return value;
+  const memo = field.context.memo as Map<string, unknown> | undefined;
+  const taken = memo?.has(`idTaken:${value}`) ? memo.get(`idTaken:${value}`) === true : await action.services.repos.packages.exists(action.db(), value);
+  if (taken) {
     throw new Invalid('Dataset id already exists');
   }
   return value;
@@ -95,8 +102,10 @@ function ownerOrgValidator(mode: 'create' | 'update'): Validator {
       return null;
     }
     const currentOrg = (current?.owner_org as string | null | undefined) ?? null;
-    const org = await action.services.repos.groups.get(action.db(), String(value));
-    if (org) (field.context.memo as Map<string, unknown> | undefined)?.set(`org:${org.id}`, org);
+    const memo = field.context.memo as Map<string, unknown> | undefined;
+    const ref = String(value);
+    const org = (memo?.has(`orgRef:${ref}`) ? memo.get(`orgRef:${ref}`) : await action.services.repos.groups.get(action.db(), ref)) as GroupRow | null | undefined;
+    if (org) memo?.set(`org:${org.id}`, org);
     if (current && org && org.id !== currentOrg && (await collaboratorMayNotMove(action, current.id as string, currentOrg))) {
       field.error('You cannot move this dataset to another organization');
       throw new StopOnError();
@@ -205,19 +214,34 @@ const resourceIdValidator: Validator = async (value, field) => {
 };
 
 /**
- * One query for all the resource ids a dict gives (ckanapi load, harvesters) instead of one per
- * resource: resourceIdValidator reads the answer from the memo.
+ * The lookups the validators below need (id taken, name holder, organization, resource ids used
+ * elsewhere), made in one query before any of them runs; each validator reads its answer from the
+ * memo and asks the database itself only for a value the prefetch did not see.
  */
-const prefetchResourceIds: DictValidator = async (_data, _errors, context, input) => {
-  const memo = context.memo as Map<string, unknown> | undefined;
-  if (!memo || !Array.isArray(input.resources)) return;
-  const ids = input.resources.map((resource: DataDict) => resource?.id).filter((id: unknown): id is string => typeof id === 'string' && RESOURCE_UUID.test(id));
-  if (ids.length < 2) return;
-  const { action, current } = context;
-  const taken = await action.services.repos.resources.idsTakenElsewhere(action.db(), ids, (current?.id as string) ?? null);
-  memo.set('resourceIds:checked', new Set(ids));
-  memo.set('resourceIds:taken', new Set(taken));
-};
+function prefetchLookups(mode: 'create' | 'update'): DictValidator {
+  return async (_data, _errors, context, input) => {
+    const memo = context.memo as Map<string, unknown> | undefined;
+    if (!memo) return;
+    const { action, current } = context;
+    const question: DatasetLookupQuestion = { ownId: (current?.id as string | undefined) ?? null };
+    if (mode === 'create' && typeof input.id === 'string' && RESOURCE_UUID.test(input.id)) question.id = input.id.toLowerCase();
+    if (typeof input.name === 'string' && input.name) question.name = input.name.normalize('NFC');
+    if ((typeof input.owner_org === 'string' && input.owner_org) || typeof input.owner_org === 'number') question.organization = String(input.owner_org);
+    const ids = Array.isArray(input.resources)
+      ? input.resources.map((resource: DataDict) => resource?.id).filter((id: unknown): id is string => typeof id === 'string' && RESOURCE_UUID.test(id))
+      : [];
+    if (ids.length) question.resourceIds = ids;
+    if (question.id === undefined && question.name === undefined && question.organization === undefined && !ids.length) return;
+    const answer = await action.services.repos.datasetLookups.ask(action.db(), question);
+    if (question.id !== undefined) memo.set(`idTaken:${question.id}`, answer.idTaken);
+    if (question.name !== undefined) memo.set(`nameHolder:${question.name}`, answer.nameHolder);
+    if (question.organization !== undefined) memo.set(`orgRef:${question.organization}`, answer.organization);
+    if (ids.length) {
+      memo.set('resourceIds:checked', new Set(ids));
+      memo.set('resourceIds:taken', new Set(answer.takenResourceIds));
+    }
+  };
+}
 
 /** CKAN's if_empty_guess_format: a new resource without format gets one from its URL. */
 const ifEmptyGuessFormat: Validator = (value, field) => {
@@ -406,7 +430,7 @@ export function datasetSchema(mode: 'create' | 'update', declared: readonly Decl
     fields,
     unknown: 'ignore',
     junkIsError: true,
-    before: [duplicateExtrasKey, prefetchResourceIds],
+    before: [duplicateExtrasKey, prefetchLookups(mode)],
     after: [tagStringConvert, duplicateResourceIds],
   };
 }
