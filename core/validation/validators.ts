@@ -2,7 +2,7 @@
 // CKAN's messages. Entity-specific ones (package names, owner_org, …) live next to their schemas.
 import { parseIsoDate } from '../clock.ts';
 import { nfc } from '../text/vietnamese.ts';
-import { Invalid, MISSING, StopOnError, isPlainObject, type FieldState, type Validator } from './navl.ts';
+import { Invalid, MISSING, STOP, isPlainObject, type FieldState, type Validator } from './navl.ts';
 import { isUploadedFile } from '../storage/file-store.ts';
 
 const isAbsent = (value: unknown) => value === MISSING || value === null || value === undefined;
@@ -11,7 +11,7 @@ const isAbsent = (value: unknown) => value === MISSING || value === null || valu
 export const ignoreMissing: Validator = (value, field) => {
   if (isAbsent(value)) {
     delete field.data[field.key];
-    throw new StopOnError();
+    throw STOP;
   }
   return value;
 };
@@ -20,7 +20,7 @@ export const ignoreMissing: Validator = (value, field) => {
 export const ignoreEmpty: Validator = (value, field) => {
   if (isAbsent(value) || value === '') {
     delete field.data[field.key];
-    throw new StopOnError();
+    throw STOP;
   }
   return value;
 };
@@ -28,13 +28,13 @@ export const ignoreEmpty: Validator = (value, field) => {
 /** Always drop the key. */
 export const ignore: Validator = (_value, field) => {
   delete field.data[field.key];
-  throw new StopOnError();
+  throw STOP;
 };
 
 export const notEmpty: Validator = (value, field) => {
   if (isAbsent(value) || value === '' || (Array.isArray(value) && value.length === 0)) {
     field.error('Missing value');
-    throw new StopOnError();
+    throw STOP;
   }
   return value;
 };
@@ -42,7 +42,7 @@ export const notEmpty: Validator = (value, field) => {
 export const notMissing: Validator = (value, field) => {
   if (value === MISSING) {
     field.error('Missing value');
-    throw new StopOnError();
+    throw STOP;
   }
   return value;
 };
@@ -52,10 +52,10 @@ export const empty: Validator = (value, field) => {
   if (value !== MISSING && value !== null && value !== '' && value !== undefined) {
     field.error(`The input field ${field.key} was not expected.`);
     delete field.data[field.key];
-    throw new StopOnError();
+    throw STOP;
   }
   delete field.data[field.key];
-  throw new StopOnError();
+  throw STOP;
 };
 
 /**
@@ -222,7 +222,7 @@ export const ignoreNotSysadmin: Validator = (value, field) => {
   const { user, ignoreAuth } = field.context.action;
   if (ignoreAuth || user?.sysadmin) return value;
   delete field.data[field.key];
-  throw new StopOnError();
+  throw STOP;
 };
 
 /** 2.11: only sysadmins may set ids; others get "The input field id was not expected." */
