@@ -11,6 +11,14 @@ export interface TagRow {
 
 export const tagKey = (name: string, vocabularyId: string | null) => `${vocabularyId ?? ''}\u0000${name}`;
 
+/**
+ * Tag rows a transaction has already read or written, by name: datasets written in one transaction
+ * (a harvest batch) share most of their tags, and a row this transaction saw cannot change under it
+ * without the write failing (a tag deleted meanwhile breaks the package_tag insert, not the data).
+ */
+const seenByTransaction = new WeakMap<object, Map<string, TagRow[]>>();
+const isTransaction = (db: Db) => (db as { isTransaction?: boolean }).isTransaction === true;
+
 export const tags = {
   /** Rows for these tag names, creating the missing ones; keyed by tagKey(name, vocabulary_id). */
   async ensure(db: Db, names: Array<{ name: string; vocabulary_id: string | null }>): Promise<Map<string, TagRow>> {
@@ -18,7 +26,22 @@ export const tags = {
     if (!names.length) return result;
     const keyOf = tagKey;
     const unique = [...new Set(names.map((tag) => tag.name))];
+    let seen: Map<string, TagRow[]> | undefined;
+    if (isTransaction(db)) {
+      seen = seenByTransaction.get(db) ?? new Map();
+      seenByTransaction.set(db, seen);
+      const known = names.map((tag) => seen!.get(tag.name)?.find((row) => row.vocabulary_id === tag.vocabulary_id));
+      if (known.every(Boolean)) {
+        for (const row of known as TagRow[]) result.set(keyOf(row.name, row.vocabulary_id), row);
+        return result;
+      }
+    }
+    const remember = (rows: TagRow[]) => {
+      if (!seen) return;
+      for (const name of unique) seen.set(name, rows.filter((row) => row.name === name));
+    };
     const existing: TagRow[] = await db('tag').whereIn('name', unique);
+    remember(existing);
     for (const row of existing) result.set(keyOf(row.name, row.vocabulary_id), row);
     // Only missing tags are inserted: concurrent writers inserting the same tag would otherwise wait
     // on each other's unique-index entry until commit, serialising dataset creates.
@@ -30,7 +53,8 @@ export const tags = {
        on conflict (name, coalesce(vocabulary_id, '')) do nothing`,
       [JSON.stringify(rows)],
     );
-    const found: TagRow[] = await db('tag').whereIn('name', [...new Set(names.map((tag) => tag.name))]);
+    const found: TagRow[] = await db('tag').whereIn('name', unique);
+    remember(found);
     for (const row of found) result.set(keyOf(row.name, row.vocabulary_id), row);
     return result;
   },
