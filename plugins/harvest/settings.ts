@@ -9,6 +9,7 @@ export const harvestConfig = {
   stale_after_ms: key.integer(120000, 'A running job with no heartbeat for this long is taken as stopped and is resumed.', { min: 200 }),
   max_resumes: key.integer(3, 'How many times a job whose process stopped is resumed before it is closed with an error.', { min: 0 }),
   concurrency: key.integer(4, 'Records fetched and imported in parallel per source (a source config may lower or raise it up to max_concurrency).', { min: 1, max: 64 }),
+  write_batch: key.integer(50, 'Most records written in one transaction (a batch that fails is written again record by record; 1 writes every record alone; also per source: config.write_batch).', { min: 1, max: 500 }),
   max_concurrency: key.integer(16, 'The highest concurrency a source config may ask for.', { min: 1, max: 64 }),
   request_timeout_ms: key.integer(30000, 'Timeout of each request to a source.', { min: 100 }),
   max_response_mb: key.integer(50, 'Largest response accepted from a source, in MB.', { min: 1 }),

@@ -290,6 +290,9 @@ export const objects = {
   async retire(db: Db, id: string): Promise<void> {
     await db('harvest_object').where('id', id).update({ current: false, content: null });
   },
+  async retireMany(db: Db, ids: string[]): Promise<void> {
+    for (const part of chunks(ids, 1000)) await db('harvest_object').whereIn('id', part).update({ current: false, content: null });
+  },
   async guidsOfJob(db: Db, jobId: string): Promise<Set<string>> {
     const rows: Array<{ guid: string }> = await db('harvest_object').where('harvest_job_id', jobId).select('guid');
     return new Set(rows.map((row) => row.guid));
@@ -367,6 +370,10 @@ export const records = {
   },
   async upsert(db: Db, row: RecordRow): Promise<void> {
     await db('harvest_record').insert(row).onConflict(['source_id', 'guid']).merge();
+  },
+  /** Many records of one source at once (each (source, guid) at most once). */
+  async upsertMany(db: Db, rows: RecordRow[]): Promise<void> {
+    for (const part of chunks(rows, 300)) await db('harvest_record').insert(part).onConflict(['source_id', 'guid']).merge();
   },
   async update(db: Db, sourceId: string, guid: string, changes: Partial<RecordRow>): Promise<void> {
     await db('harvest_record').where({ source_id: sourceId, guid }).update(changes);

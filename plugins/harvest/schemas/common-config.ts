@@ -58,6 +58,15 @@ export const COMMON_CONFIG: ConfigSpec = {
     max: 64,
     description: msg('Records fetched and imported in parallel for this source.', 'Số bản ghi tải và nhập song song cho nguồn này.'),
   },
+  write_batch: {
+    type: 'integer',
+    min: 1,
+    max: 500,
+    description: msg(
+      'Most records written in one transaction; a batch that fails is written again record by record (1: every record alone).',
+      'Số bản ghi tối đa ghi trong một giao dịch; lô bị lỗi được ghi lại từng bản ghi một (1: ghi từng bản ghi riêng).',
+    ),
+  },
   timeout: {
     type: 'integer',
     min: 1,

@@ -154,6 +154,27 @@ export interface WriteOptions {
   /** The record's identity row, as read with its batch. */
   existing: RecordRow | undefined;
   signal: AbortSignal;
+  /** Written with a batch (services/group-commit.ts): the harvest rows go here, not to the database. */
+  bookkeeping?: Bookkeeping | null;
+}
+
+/** The harvest rows of the records a batch wrote, inserted together before it commits. */
+export interface Bookkeeping {
+  records: RecordRow[];
+  retired: string[];
+  objects: ObjectRow[];
+  errors: Array<{ id: string; objectId: string; error: ErrorInput; created: string }>;
+}
+
+export function emptyBookkeeping(): Bookkeeping {
+  return { records: [], retired: [], objects: [], errors: [] };
+}
+
+export async function writeBookkeeping(trx: Db, book: Bookkeeping): Promise<void> {
+  await records.upsertMany(trx, book.records);
+  await objects.retireMany(trx, book.retired);
+  await objects.insertMany(trx, book.objects);
+  await objects.addErrors(trx, book.errors);
 }
 
 /** Create or update the dataset of one record; returns the report status. */
@@ -261,7 +282,8 @@ export async function writeDataset(options: WriteOptions): Promise<'added' | 'up
 
     async function finishRecord(pkg: DataDict, outcome: 'added' | 'updated') {
       const now = services.clock.nowIso();
-      await records.upsert(trx, {
+      const book = options.bookkeeping ?? emptyBookkeeping();
+      book.records.push({
         source_id: source.id,
         guid: record.guid,
         package_id: pkg.id,
@@ -274,9 +296,10 @@ export async function writeDataset(options: WriteOptions): Promise<'added' | 'up
         synced_at: now,
         deleted_at: null,
       });
-      if (rec?.current_object_id && rec.current_object_id !== object.id) await objects.retire(trx, rec.current_object_id);
-      await objects.insertMany(trx, [{ ...object, package_id: pkg.id, current: true, state: 'COMPLETE', report_status: outcome, import_finished: now }]);
-      await objects.addErrors(trx, warnings.map((error) => ({ id: randomUUID(), objectId: object.id, error, created: now })));
+      if (rec?.current_object_id && rec.current_object_id !== object.id) book.retired.push(rec.current_object_id);
+      book.objects.push({ ...object, package_id: pkg.id, current: true, state: 'COMPLETE', report_status: outcome, import_finished: now });
+      book.errors.push(...warnings.map((error) => ({ id: randomUUID(), objectId: object.id, error, created: now })));
+      if (!options.bookkeeping) await writeBookkeeping(trx, book);
     }
   });
 }

@@ -34,6 +34,7 @@ import type { HarvestSettings } from '../settings.ts';
 import { loadSource, type LoadedSource } from './sources.ts';
 import { finalizeDataset, hashSalt, provenanceExtras, writeDataset } from './importer.ts';
 import { contentHash } from './identity.ts';
+import { GroupCommit, type GroupWork } from './group-commit.ts';
 import { computeNextRun } from './schedule.ts';
 
 export interface Progress {
@@ -67,6 +68,18 @@ class StopRun extends Error {
     super(reason);
     this.reason = reason;
   }
+}
+
+/** A record fetched and mapped, waiting to be written. */
+interface PreparedImport {
+  record: GatheredRecord;
+  existing: RecordRow | undefined;
+  base: ObjectRow;
+  mapped: DataDict;
+  hash: string;
+  /** The record's content as stored on its harvest object. */
+  text: string;
+  warnings: ErrorInput[];
 }
 
 export interface RunnerDeps {
@@ -329,6 +342,7 @@ class JobExecution {
   private salt!: string;
   private writeConcurrency = 1;
   private concurrency = 1;
+  private group!: GroupCommit;
   private user: AuthUser | null = null;
   private lastReport = 0;
 
@@ -365,6 +379,17 @@ class JobExecution {
     this.concurrency = Math.max(1, Math.min(this.config.concurrency ?? settings.concurrency, settings.max_concurrency));
     this.writeConcurrency = this.services.database.kind === 'pglite' ? 1 : this.concurrency;
     this.slots = new Slots(this.concurrency);
+    this.group = new GroupCommit({
+      size: Math.max(1, Number(this.config.write_batch ?? settings.write_batch)),
+      // Half the write slots carry batches: a batch is a sequence of round trips, two in flight keep
+      // the database busy, and fewer, larger batches save more statements (measured with
+      // bench:federation: 4 in flight wrote ~8% fewer datasets/s than 2).
+      parallel: Math.max(1, Math.floor(this.writeConcurrency / 2)),
+      context: () => this.writeContext(),
+      guard: (work) => this.write(work),
+      alone: (work) => this.writeWithRetry(() => work(this.writeContext(), null)),
+      signal: this.signal,
+    });
     this.salt = hashSalt(harvester, source.view);
     this.http = new HarvestHttp(
       fetcher,
@@ -500,21 +525,24 @@ class JobExecution {
     const existing = await records.getMany(knex, sourceId, fresh.map((record) => record.guid));
     const states = await packageStates(knex, [...existing.values()].map((row) => row.package_id));
     const unchanged: ObjectRow[] = [];
+    // The slots bound the fetch and mapping of records; their writes queue for the batch writer.
     await Promise.all(
-      fresh.map((record) =>
-        this.slots.run(async () => {
-          if (this.signal.aborted) return;
-          const outcome = await this.processRecord(record, existing.get(record.guid), states);
-          if (outcome) unchanged.push(outcome);
-        }),
-      ),
+      fresh.map(async (record) => {
+        const prepared = await this.slots.run(async () => (this.signal.aborted ? null : this.prepareRecord(record, existing.get(record.guid), states)));
+        if (!prepared) return;
+        if ('unchanged' in prepared) unchanged.push(prepared.unchanged);
+        else await this.importRecord(prepared);
+      }),
     );
     this.checkSignal();
     if (unchanged.length) await objects.insertMany(knex, unchanged);
   }
 
-  /** Fetch, hash, and import one record; returns the object row of an unchanged record (written in bulk). */
-  private async processRecord(record: GatheredRecord, existing: RecordRow | undefined, states: Map<string, { state: string; name: string }>): Promise<ObjectRow | null> {
+  /**
+   * Fetch, hash and map one record: what to write, or the object row of an unchanged record
+   * (written in bulk), or null when it failed (recorded).
+   */
+  private async prepareRecord(record: GatheredRecord, existing: RecordRow | undefined, states: Map<string, { state: string; name: string }>): Promise<PreparedImport | { unchanged: ObjectRow } | null> {
     const { clock } = this.services;
     const gathered = clock.nowIso();
     const objectId = randomUUID();
@@ -561,7 +589,7 @@ class JobExecution {
       this.counts.unchanged++;
       base.report_status = 'not modified';
       base.import_finished = clock.nowIso();
-      return base;
+      return { unchanged: base };
     }
 
     base.import_started = clock.nowIso();
@@ -572,7 +600,7 @@ class JobExecution {
         this.counts.unchanged++;
         base.report_status = 'not modified';
         base.import_finished = clock.nowIso();
-        return base;
+        return { unchanged: base };
       }
       mapped = await finalizeDataset(imported, {
         config: this.config,
@@ -585,34 +613,44 @@ class JobExecution {
       await this.errored(base, [...importContext.warnings, { message: describeError(err, M.mappingError), stage: 'Import' }]);
       return null;
     }
-    this.checkSignal();
     const text = typeof content === 'string' ? content : JSON.stringify(content);
+    return { record, existing, base, mapped, hash, text, warnings: importContext.warnings };
+  }
+
+  /** Write a mapped record (in a batch with others when the database allows). */
+  private async importRecord(prepared: PreparedImport): Promise<void> {
+    const { record, existing, base, mapped, hash, text } = prepared;
+    let warnings = prepared.warnings;
+    const write: GroupWork<'added' | 'updated'> = (actions, bookkeeping) => {
+      // Each attempt starts from the mapping's warnings: a batch that was rolled back leaves none.
+      warnings = [...prepared.warnings];
+      return writeDataset({
+        actions,
+        source: this.source!.view,
+        job: this.job,
+        record,
+        mapped,
+        object: { ...base, content: text },
+        hash,
+        notOverwrite: [...(this.deps.settings.not_overwrite_fields ?? []), ...((this.config.not_overwrite_fields as string[] | undefined) ?? [])],
+        warnings,
+        provenance: provenanceExtras(this.source!.view, base.id, record.originalUrl ?? null),
+        restore: existing?.state === 'deleted',
+        existing,
+        signal: this.signal,
+        bookkeeping,
+      });
+    };
     try {
-      const status = await this.writeWithRetry(() =>
-        writeDataset({
-          actions: this.writeContext(),
-          source: this.source!.view,
-          job: this.job,
-          record,
-          mapped,
-          object: { ...base, content: text },
-          hash,
-          notOverwrite: [...(this.deps.settings.not_overwrite_fields ?? []), ...((this.config.not_overwrite_fields as string[] | undefined) ?? [])],
-          warnings: importContext.warnings,
-          provenance: provenanceExtras(this.source!.view, objectId, record.originalUrl ?? null),
-          restore: existing?.state === 'deleted',
-          existing,
-          signal: this.signal,
-        }),
-      );
+      this.checkSignal();
+      const status = await this.group.write(write);
       if (status === 'added') this.counts.added++;
       else this.counts.updated++;
     } catch (err) {
       if (this.signal.aborted && !(err instanceof ActionError)) throw this.signal.reason ?? err;
       const message = err instanceof ValidationError ? M.invalidDataset(record.guid, validationDetail(err)) : describeError(err);
-      await this.errored(base, [...importContext.warnings, { message, stage: 'Import' }], text);
+      await this.errored(base, [...warnings, { message, stage: 'Import' }], text);
     }
-    return null;
   }
 
   /**
