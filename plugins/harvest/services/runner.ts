@@ -343,6 +343,7 @@ class JobExecution {
   private writeConcurrency = 1;
   private concurrency = 1;
   private group!: GroupCommit;
+  private inFlight!: Slots;
   private user: AuthUser | null = null;
   private lastReport = 0;
 
@@ -379,12 +380,16 @@ class JobExecution {
     this.concurrency = Math.max(1, Math.min(this.config.concurrency ?? settings.concurrency, settings.max_concurrency));
     this.writeConcurrency = this.services.database.kind === 'pglite' ? 1 : this.concurrency;
     this.slots = new Slots(this.concurrency);
+    const batchSize = Math.max(1, Number(this.config.write_batch ?? settings.write_batch));
+    const batchesInFlight = Math.max(1, Math.floor(this.writeConcurrency / 2));
+    // Enough for the batches being written and the next ones to fill while they are.
+    this.inFlight = new Slots(batchSize * (batchesInFlight + 1) + this.concurrency);
     this.group = new GroupCommit({
-      size: Math.max(1, Number(this.config.write_batch ?? settings.write_batch)),
+      size: batchSize,
       // Half the write slots carry batches: a batch is a sequence of round trips, two in flight keep
       // the database busy, and fewer, larger batches save more statements (measured with
       // bench:federation: 4 in flight wrote ~8% fewer datasets/s than 2).
-      parallel: Math.max(1, Math.floor(this.writeConcurrency / 2)),
+      parallel: batchesInFlight,
       context: () => this.writeContext(),
       guard: (work) => this.write(work),
       alone: (work) => this.writeWithRetry(() => work(this.writeContext(), null)),
@@ -525,14 +530,17 @@ class JobExecution {
     const existing = await records.getMany(knex, sourceId, fresh.map((record) => record.guid));
     const states = await packageStates(knex, [...existing.values()].map((row) => row.package_id));
     const unchanged: ObjectRow[] = [];
-    // The slots bound the fetch and mapping of records; their writes queue for the batch writer.
+    // `slots` bound the fetch and mapping of records, `inFlight` the records mapped and not yet
+    // written (their dicts are what a job holds in memory); writes queue for the batch writer.
     await Promise.all(
-      fresh.map(async (record) => {
-        const prepared = await this.slots.run(async () => (this.signal.aborted ? null : this.prepareRecord(record, existing.get(record.guid), states)));
-        if (!prepared) return;
-        if ('unchanged' in prepared) unchanged.push(prepared.unchanged);
-        else await this.importRecord(prepared);
-      }),
+      fresh.map((record) =>
+        this.inFlight.run(async () => {
+          const prepared = await this.slots.run(async () => (this.signal.aborted ? null : this.prepareRecord(record, existing.get(record.guid), states)));
+          if (!prepared) return;
+          if ('unchanged' in prepared) unchanged.push(prepared.unchanged);
+          else await this.importRecord(prepared);
+        }),
+      ),
     );
     this.checkSignal();
     if (unchanged.length) await objects.insertMany(knex, unchanged);
