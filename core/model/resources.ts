@@ -34,14 +34,11 @@ export const resources = {
     return (await query.select('id')).map((row: { id: string }) => row.id);
   },
   /** Make the rows of a package exactly `rows` (insert new, update kept, delete the rest). */
-  /** `fresh`: the package is new, so there is nothing to remove first. */
-  async replaceForPackage(db: Db, packageId: string, rows: ResourceRow[], fresh = false): Promise<void> {
-    if (!fresh) {
-      const keep = rows.map((row) => row.id);
-      const gone = db('resource').where('package_id', packageId);
-      if (keep.length) gone.whereNotIn('id', keep);
-      await gone.delete();
-    }
+  async replaceForPackage(db: Db, packageId: string, rows: ResourceRow[]): Promise<void> {
+    const keep = rows.map((row) => row.id);
+    const gone = db('resource').where('package_id', packageId);
+    if (keep.length) gone.whereNotIn('id', keep);
+    await gone.delete();
     if (!rows.length) return;
     // Only this package's rows may be updated: a new resource id that another dataset took a moment
     // ago (after validation looked) must fail, not move that dataset's resource row over here.

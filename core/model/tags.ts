@@ -58,9 +58,8 @@ export const tags = {
     for (const row of found) result.set(keyOf(row.name, row.vocabulary_id), row);
     return result;
   },
-  /** `fresh`: the package is new, so there is nothing to remove first. */
-  async setForPackage(db: Db, packageId: string, tagIds: string[], fresh = false): Promise<void> {
-    if (!fresh) await db('package_tag').where('package_id', packageId).delete();
+  async setForPackage(db: Db, packageId: string, tagIds: string[]): Promise<void> {
+    await db('package_tag').where('package_id', packageId).delete();
     if (tagIds.length) await db('package_tag').insert([...new Set(tagIds)].map((tag_id) => ({ package_id: packageId, tag_id })));
   },
   async get(db: Db, idOrName: string, vocabularyId: string | null = null): Promise<TagRow | undefined> {

@@ -426,6 +426,29 @@ describe('CKAN resource action tests over HTTP', function () {
         await other.destroy();
       }
     });
+
+    it('package_create answers 409 too, and creates nothing', async function () {
+      if (!server.databaseUrl) this.skip();
+      const knexFactory = (await import('knex')).default;
+      const other = knexFactory({ client: 'pg', connection: server.databaseUrl!, pool: { min: 0, max: 1 } });
+      try {
+        const first = await dataset({ resources: [{ url: 'http://first' }] });
+        const id = randomUUID();
+        const name = uniqueName('race');
+        const trx = await other.transaction();
+        await trx('resource').insert({ id, package_id: first.id, position: 1, state: 'active', url_type: null, upload: null });
+        const pending = server.admin.post('package_create', { name, resources: [{ url: 'http://kept' }, { id, url: 'http://second' }] });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await trx.commit();
+        const response = await pending;
+        expectError(response, 409, { __type: 'Validation Error', resources: [{}, { id: ['Resource id already exists.'] }] });
+        const row = await server.kernel.container.cradle.repos.resources.get(server.kernel.container.cradle.knex, id);
+        expect(row!.package_id).to.equal(first.id);
+        expect((await server.admin.post('package_show', { id: name })).status).to.equal(404);
+      } finally {
+        await other.destroy();
+      }
+    });
   });
 
   describe('bad input to resource actions', () => {

@@ -113,9 +113,6 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
       data: JSON.stringify(stored),
       plugin_data: 'plugin_data' in data ? data.plugin_data : (current?.plugin_data ?? null),
     };
-    if (mode === 'create') await services.repos.packages.insert(db, row);
-    else await services.repos.packages.update(db, id, row);
-
     await commitUploads(context, assembled);
     const resourceRows: ResourceRow[] = assembled.map((entry, position) => ({
       id: entry.dict.id,
@@ -125,11 +122,16 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
       url_type: entry.dict.url_type,
       upload: entry.upload,
     }));
-    await services.repos.resources.replaceForPackage(db, id, resourceRows, mode === 'create');
-    releaseOrphanedUploads(context, [...previousRows.values()], resourceRows);
-
-    await services.repos.tags.setForPackage(db, id, stored.tags.map((tag: DataDict) => tag.id), mode === 'create');
-    await setGroupMemberships(context, id, groups, now, mode === 'create');
+    const tagIds: string[] = stored.tags.map((tag: DataDict) => tag.id);
+    if (mode === 'create') {
+      await services.repos.packages.insertNew(db, row, { resources: resourceRows, tagIds, groupIds: groups.map((group) => group.id), modified: now });
+    } else {
+      await services.repos.packages.update(db, id, row);
+      await services.repos.resources.replaceForPackage(db, id, resourceRows);
+      releaseOrphanedUploads(context, [...previousRows.values()], resourceRows);
+      await services.repos.tags.setForPackage(db, id, tagIds);
+      await setGroupMemberships(context, id, groups, now);
+    }
     await services.searchIndex.index(context.trx!, stored);
 
     if (mode === 'create') await services.hooks.runPackage('after_dataset_create', context, stored);
@@ -179,14 +181,12 @@ async function resolveGroups(context: ActionContext, refs: DataDict[] | undefine
   return wanted;
 }
 
-async function setGroupMemberships(context: ActionContext, packageId: string, groups: GroupRow[], now: string, fresh: boolean) {
+async function setGroupMemberships(context: ActionContext, packageId: string, groups: GroupRow[], now: string) {
   const db = context.db();
-  if (!fresh) {
-    const keep = groups.map((group) => group.id);
-    const stale = db('member').where({ table_name: 'package', table_id: packageId });
-    if (keep.length) stale.whereNotIn('group_id', keep);
-    await stale.delete();
-  }
+  const keep = groups.map((group) => group.id);
+  const stale = db('member').where({ table_name: 'package', table_id: packageId });
+  if (keep.length) stale.whereNotIn('group_id', keep);
+  await stale.delete();
   for (const group of groups) await context.services.repos.members.upsert(db, group.id, 'package', packageId, 'public', now);
 }
 
