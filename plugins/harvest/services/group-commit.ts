@@ -23,11 +23,18 @@ export interface GroupCommitOptions {
   guard<T>(work: () => Promise<T>): Promise<T>;
   /** A record written on its own (the path without batching, with its own retries). */
   alone<T>(work: GroupWork<T>): Promise<T>;
+  /**
+   * Create the batch's new tags before its transaction opens, each committed at once. Inside the
+   * batch, a new tag row would make every other batch needing that tag wait for this whole batch
+   * to commit (measured: most of a full sync's lock waits).
+   */
+  ensureTags?(names: string[]): Promise<void>;
   signal: AbortSignal;
 }
 
 interface Entry {
   work: GroupWork<unknown>;
+  tags: string[];
   resolve(value: unknown): void;
   reject(reason: unknown): void;
 }
@@ -42,10 +49,11 @@ export class GroupCommit {
     this.options = options;
   }
 
-  write<T>(work: GroupWork<T>): Promise<T> {
+  /** `tags`: the tag names the record's dataset will carry, if known. */
+  write<T>(work: GroupWork<T>, tags: string[] = []): Promise<T> {
     if (this.options.size <= 1) return this.options.alone(work);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, tags, resolve: resolve as (value: unknown) => void, reject });
       // Writes asked for in the same turn of the event loop leave together.
       if (!this.scheduled) {
         this.scheduled = true;
@@ -75,7 +83,9 @@ export class GroupCommit {
   private async flush(batch: Entry[]): Promise<void> {
     if (batch.length > 1 && !this.options.signal.aborted) {
       const results = await this.options
-        .guard(() => {
+        .guard(async () => {
+          const tags = [...new Set(batch.flatMap((entry) => entry.tags))].sort();
+          if (tags.length && this.options.ensureTags) await this.options.ensureTags(tags);
           const actions = this.options.context();
           return actions.transaction(async (trx) => {
             const book = emptyBookkeeping();

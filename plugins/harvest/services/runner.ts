@@ -393,6 +393,9 @@ class JobExecution {
       context: () => this.writeContext(),
       guard: (work) => this.write(work),
       alone: (work) => this.writeWithRetry(() => work(this.writeContext(), null)),
+      ensureTags: async (names) => {
+        await this.services.repos.tags.ensure(this.services.knex, names.map((name) => ({ name, vocabulary_id: null })));
+      },
       signal: this.signal,
     });
     this.salt = hashSalt(harvester, source.view);
@@ -651,7 +654,8 @@ class JobExecution {
     };
     try {
       this.checkSignal();
-      const status = await this.group.write(write);
+      const tags = (Array.isArray(mapped.tags) ? mapped.tags : []).filter((tag: DataDict) => tag && !tag.vocabulary_id).map((tag: DataDict) => tag.name).filter((name: unknown): name is string => typeof name === 'string');
+      const status = await this.group.write(write, tags);
       if (status === 'added') this.counts.added++;
       else this.counts.updated++;
     } catch (err) {
