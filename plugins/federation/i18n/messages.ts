@@ -18,6 +18,8 @@ export const M = {
   limitRange: (max: number) => msg(`Must be an integer between 1 and ${max}`, `Phải là số nguyên từ 1 đến ${max}`),
   pageParam: msg('Page param must be a positive integer starting in 1', 'Tham số page phải là số nguyên dương, bắt đầu từ 1'),
   modifiedSince: msg('Wrong modified date format. Use ISO-8601 format', 'Sai định dạng ngày sửa đổi. Hãy dùng định dạng ISO-8601'),
+  unknownProfiles: (names: string[]) =>
+    msg(`Unknown RDF profiles: ${names.join(', ')}`, `Không có hồ sơ RDF: ${names.join(', ')} (dùng euro_dcat_ap_3 hoặc vn_dcat_ap)`),
   unknownFormat: (format: string) => msg(`Unknown format "${format}": use rdf, xml, ttl, n3 or jsonld`, `Định dạng "${format}" không được hỗ trợ: dùng rdf, xml, ttl, n3 hoặc jsonld`),
   missing: msg('Missing value', 'Thiếu giá trị'),
 };

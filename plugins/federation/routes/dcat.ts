@@ -8,7 +8,7 @@ import type { Cradle } from '../../../core/container.ts';
 import { createActionContext } from '../../../core/actions/context.ts';
 import { ActionError } from '../../../core/errors.ts';
 import { FORMATS, isFormat, negotiate, type DcatFormat } from '../services/dcat.ts';
-import { renderCatalog, renderDataset } from '../actions/dcat.ts';
+import { profilesOf, renderCatalog, renderDataset } from '../actions/dcat.ts';
 import type { FederationSettings } from '../settings.ts';
 
 const SUFFIX = /^(.+)\.(rdf|xml|ttl|n3|jsonld)$/;
@@ -45,7 +45,7 @@ export function mountDcatRoutes(settings: FederationSettings) {
       const suffixed = SUFFIX.exec(id);
       const format = suffixed ? (suffixed[2] as DcatFormat) : settings.content_negotiation ? negotiate(ctx.get('accept')) : null;
       if (!format) return next();
-      await send(ctx, format, (context) => renderDataset(context, settings, suffixed ? suffixed[1] : id, format));
+      await send(ctx, format, (context) => renderDataset(context, settings, suffixed ? suffixed[1] : id, format, profilesOf(query(ctx))));
     });
   };
 }

@@ -47,8 +47,17 @@ const XSD = (local: string) => `http://www.w3.org/2001/XMLSchema#${local}`;
 const FILE_TYPE = (code: string) => `http://publications.europa.eu/resource/authority/file-type/${code}`;
 const EU_LANG = (code: string) => `http://publications.europa.eu/resource/authority/language/${code}`;
 
+/**
+ * The RDF profiles Kho serialises with (ckanext-dcat's `profiles=`): DCAT-AP 3.0.1, and the
+ * Vietnamese profile, which builds on it (asking for it gives both).
+ */
+export const DCAT_PROFILES = ['euro_dcat_ap_3', 'vn_dcat_ap'] as const;
+export type DcatProfile = (typeof DCAT_PROFILES)[number];
+
 export interface DcatContext {
   dcat: DcatService;
+  /** Whether the Vietnamese profile is applied (`profiles=euro_dcat_ap_3` leaves it out). */
+  vietnamese: boolean;
   settings: FederationSettings;
   baseUri: string;
   language: string;
@@ -57,11 +66,12 @@ export interface DcatContext {
   orgCache: Map<string, DataDict | null>;
 }
 
-export function dcatContext(action: ActionContext, settings: FederationSettings): DcatContext {
+export function dcatContext(action: ActionContext, settings: FederationSettings, profiles: readonly DcatProfile[] = DCAT_PROFILES): DcatContext {
   const { config } = action.services;
   const site = config.site as unknown as { url: string; title?: string; description?: string; locale_default: string };
   return {
     dcat: (action.services as unknown as Record<string, DcatService>)['harvest.dcat'],
+    vietnamese: profiles.includes('vn_dcat_ap'),
     settings,
     baseUri: (settings.base_uri ?? site.url).replace(/\/+$/, ''),
     language: site.locale_default ?? 'vi',
@@ -87,7 +97,7 @@ export async function datasetQuads(ctx: DcatContext, pkg: DataDict): Promise<{ i
   const quads = await ctx.dcat.datasetToQuads(pkg, { baseUri: ctx.baseUri, language: ctx.language });
   const iri = quads[0].subject.value;
   conform(quads, iri, pkg, ctx, f);
-  addVietnameseProfile(quads, iri, pkg, { topicGroups: { ...DEFAULT_TOPIC_GROUPS, ...ctx.settings.topic_groups }, organization: await organizationOf(ctx, pkg) }, f);
+  if (ctx.vietnamese) addVietnameseProfile(quads, iri, pkg, { topicGroups: { ...DEFAULT_TOPIC_GROUPS, ...ctx.settings.topic_groups }, organization: await organizationOf(ctx, pkg) }, f);
   return { iri, quads };
 }
 

@@ -161,8 +161,34 @@ describe('federation: DCAT-AP catalogue', function () {
     expect(await province.anon.call('dcat_dataset_show', { id: 'duong-bo', format: 'ttl' })).to.include('dcat:theme <https://w3id.org/kho/vn/topic/co-so-ha-tang>');
   });
 
+  it('serialises with the profiles asked for (ckanext-dcat\'s profiles=), keeps them in paging links, and refuses unknown ones with 409', async () => {
+    const plain = await province.anon.request(`/dataset/${rich.name}.ttl?profiles=euro_dcat_ap_3`);
+    expect(plain.status).to.equal(200);
+    expect(plain.text).to.include(`<http://tinh.example.gov.vn/dataset/${rich.id}> a dcat:Dataset`);
+    expect(plain.text).not.to.include('vn:maDinhDanh');
+    expect(plain.text).not.to.include('vn:sharingClassification');
+    for (const profiles of ['vn_dcat_ap', 'euro_dcat_ap_3,vn_dcat_ap']) {
+      expect((await province.anon.request(`/dataset/${rich.name}.ttl?profiles=${profiles}`)).text).to.include('vn:sharingClassification "mo"');
+    }
+    expect(await province.anon.call('dcat_dataset_show', { id: rich.name, format: 'ttl', profiles: 'euro_dcat_ap_3' })).to.equal(plain.text);
+
+    const page = await province.anon.request('/catalog.ttl?profiles=euro_dcat_ap_3&page=1');
+    expect(page.text).not.to.include('vn:sharingClassification');
+    expect(page.text).to.include('profiles=euro_dcat_ap_3&page=2');
+
+    for (const response of [
+      await province.anon.request(`/dataset/${rich.name}.ttl?profiles=nope,euro_dcat_ap_3`),
+      await province.anon.request('/catalog.rdf?profiles=nope'),
+      await province.anon.post('dcat_catalog_show', { profiles: 'nope' }),
+    ]) {
+      expect(response.status).to.equal(409);
+      expect(response.body.error.__type).to.equal('Validation Error');
+      expect(response.body.error.profiles[0]).to.match(/^Unknown RDF profiles: nope \/ /);
+    }
+  });
+
   it('conforms to the DCAT-AP 3.0.1 SHACL shapes', async function () {
-    for (const path of ['/catalog.ttl', '/catalog.ttl?page=2', `/dataset/${rich.name}.ttl`]) {
+    for (const path of ['/catalog.ttl', '/catalog.ttl?page=2', `/dataset/${rich.name}.ttl`, `/dataset/${rich.name}.ttl?profiles=euro_dcat_ap_3`]) {
       const response = await province.anon.request(path);
       const report = await validateDcatAp(response.text);
       expect(report.violations, `${path}: ${JSON.stringify(report.violations)}`).to.deep.equal([]);
