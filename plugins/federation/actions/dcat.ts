@@ -5,6 +5,7 @@ import { ValidationError } from '../../../core/errors.ts';
 import { both, M } from '../i18n/messages.ts';
 import { catalogQuads, DCAT_PROFILES, datasetQuads, dcatContext, isFormat, serialize, type DcatFormat, type DcatProfile } from '../services/dcat.ts';
 import type { FederationSettings } from '../settings.ts';
+import { ckanToDcat } from '../services/dcat-json.ts';
 
 function formatOf(data: DataDict): DcatFormat {
   const format = String(data.format ?? data._format ?? 'rdf').toLowerCase();
@@ -93,6 +94,10 @@ export async function renderDataset(context: ActionContext, settings: Federation
   return serialize(ctx, quads, format);
 }
 
+export async function listDatasets(context: ActionContext, settings: FederationSettings, data: DataDict): Promise<DataDict[]> {
+  return (await searchCatalog(context, catalogQueryOf(data, settings))).results.map(ckanToDcat);
+}
+
 const CATALOG_DOC =
   ':param format: rdf (default), xml, ttl, n3 or jsonld\n:param page: (default 1; 100 datasets per page unless federation.datasets_per_page says otherwise)\n' +
   ':param modified_since: only datasets modified since this date (ISO-8601)\n:param profiles: euro_dcat_ap_3 and/or vn_dcat_ap (default: both)\n:param q: a Solr query\n:param fq: a Solr filter query\n:rtype: string';
@@ -119,9 +124,9 @@ export function dcatActions(settings: FederationSettings): Record<string, Action
     },
     dcat_datasets_list: {
       sideEffectFree: true,
-      doc: 'The package dicts of a catalogue page (same parameters as dcat_catalog_show, without format).\n\n:rtype: list of dictionaries',
+      doc: 'The datasets of a catalogue page as ckanext-dcat\'s JSON dicts (title, description, landingPage, keyword, publisher, creator, identifier, distribution…), as GET /dcat.json serves them.\n\n:param page: (default 1)\n:param modified_since: only datasets modified since this date (ISO-8601)\n:param q: a Solr query\n:param fq: a Solr filter query\n:rtype: list of dictionaries',
       async handler(context, data) {
-        return (await searchCatalog(context, catalogQueryOf(data, settings))).results;
+        return listDatasets(context, settings, data);
       },
     },
   };

@@ -1,4 +1,4 @@
-// ckanext-dcat's routes, outside /api: /catalog.{format}, /dataset/{id}.{format}, and content
+// ckanext-dcat's routes, outside /api: /catalog.{format}, /dataset/{id}.{format}, /dcat.json, and content
 // negotiation on /catalog and /dataset/{id} (only when Accept prefers an RDF syntax, so the web
 // portal keeps its HTML pages).
 import type Router from '@koa/router';
@@ -8,18 +8,18 @@ import type { Cradle } from '../../../core/container.ts';
 import { createActionContext } from '../../../core/actions/context.ts';
 import { ActionError } from '../../../core/errors.ts';
 import { FORMATS, isFormat, negotiate, type DcatFormat } from '../services/dcat.ts';
-import { profilesOf, renderCatalog, renderDataset } from '../actions/dcat.ts';
+import { listDatasets, profilesOf, renderCatalog, renderDataset } from '../actions/dcat.ts';
 import type { FederationSettings } from '../settings.ts';
 
 const SUFFIX = /^(.+)\.(rdf|xml|ttl|n3|jsonld)$/;
 
 export function mountDcatRoutes(settings: FederationSettings) {
   return (router: Router, container: AwilixContainer<Cradle>) => {
-    const send = async (ctx: Koa.Context, format: DcatFormat, render: (context: ReturnType<typeof createActionContext>) => Promise<string>) => {
+    const respond = async (ctx: Koa.Context, type: string, render: (context: ReturnType<typeof createActionContext>) => Promise<unknown>) => {
       const context = createActionContext(container, { user: ctx.state.user ?? null, requestId: ctx.state.requestId ?? null });
       try {
         const body = await render(context);
-        ctx.type = `${FORMATS[format]}; charset=utf-8`;
+        ctx.type = type;
         ctx.set('Vary', 'Accept');
         ctx.body = body;
       } catch (err) {
@@ -28,12 +28,19 @@ export function mountDcatRoutes(settings: FederationSettings) {
         ctx.body = { success: false, error: { __type: err.type, ...err.body() } };
       }
     };
+    const send = (ctx: Koa.Context, format: DcatFormat, render: (context: ReturnType<typeof createActionContext>) => Promise<string>) =>
+      respond(ctx, `${FORMATS[format]}; charset=utf-8`, render);
     const query = (ctx: Koa.Context) => ({ ...(ctx.query as Record<string, string>) });
 
     router.get('/catalog.:format', async (ctx, next) => {
       const format = String(ctx.params.format).toLowerCase();
       if (!isFormat(format)) return next();
       await send(ctx, format, (context) => renderCatalog(context, settings, query(ctx), format));
+    });
+    // ckanext-dcat's dcat_json_interface: only page and modified_since are read from the URL.
+    router.get('/dcat.json', async (ctx) => {
+      const { page, modified_since } = query(ctx);
+      await respond(ctx, 'application/json; charset=utf-8', (context) => listDatasets(context, settings, { page, modified_since }));
     });
     router.get('/catalog', async (ctx, next) => {
       const format = settings.content_negotiation ? negotiate(ctx.get('accept')) : null;

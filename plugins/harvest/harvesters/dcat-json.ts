@@ -1,10 +1,11 @@
 // `dcat_json`: a DCAT-US (Project Open Data 1.1) data.json catalogue — what DKAN, Socrata, ArcGIS
-// Hub and US agencies publish. Each entry of `dataset` becomes a record identified by its
-// `identifier`; the mapping follows ckanext-dcat's dcat_json harvester and the DCAT-US schema.
+// Hub and US agencies publish — or the paged list of ckanext-dcat's /dcat.json. Each entry becomes a
+// record identified by its `identifier`; the mapping follows ckanext-dcat's dcat_json harvester and
+// the DCAT-US schema.
 import type { DataDict } from '../../../core/actions/types.ts';
 import { M } from '../i18n/messages.ts';
 import { licenseIdFor } from '../dcat/licenses.ts';
-import { HarvestFetchError } from '../services/http.ts';
+import { HarvestFetchError, PageLoopGuard } from '../services/http.ts';
 import type { GatheredRecord, IHarvester } from './types.ts';
 import { createHash } from 'node:crypto';
 
@@ -34,6 +35,14 @@ function publisherName(value: unknown): string | null {
   return names.join(', ') || null;
 }
 
+function toRecord(entry: unknown): GatheredRecord | null {
+  if (!entry || typeof entry !== 'object') return null;
+  const item = entry as DataDict;
+  const guid = text(item.identifier) ?? text(item.landingPage) ?? (text(item.title) ? `title:${createHash('sha256').update(text(item.title)!).digest('hex').slice(0, 32)}` : null);
+  if (!guid) return null;
+  return { guid, content: item, remoteModified: text(item.modified), originalUrl: text(item.landingPage) ?? (/^https?:\/\//.test(guid) ? guid : null) };
+}
+
 export const dcatJsonHarvester: IHarvester<Record<string, never>> = {
   version: 1,
   info: {
@@ -45,23 +54,27 @@ export const dcatJsonHarvester: IHarvester<Record<string, never>> = {
   config: {},
 
   async *gather(context) {
-    const url = context.source.url;
-    const { data } = await context.http.json<unknown>(url);
-    const datasets = Array.isArray(data) ? data : data && typeof data === 'object' ? (data as DataDict).dataset : undefined;
-    if (!Array.isArray(datasets)) throw new HarvestFetchError('shape', url, M.unexpectedShape(url, 'no "dataset" list (is this a data.json catalogue?)'));
-    let batch: GatheredRecord[] = [];
-    for (const entry of datasets) {
-      if (!entry || typeof entry !== 'object') continue;
-      const item = entry as DataDict;
-      const guid = text(item.identifier) ?? text(item.landingPage) ?? (text(item.title) ? `title:${createHash('sha256').update(text(item.title)!).digest('hex').slice(0, 32)}` : null);
-      if (!guid) continue;
-      batch.push({ guid, content: item, remoteModified: text(item.modified), originalUrl: text(item.landingPage) ?? (/^https?:\/\//.test(guid) ? guid : null) });
-      if (batch.length >= BATCH) {
-        yield batch;
-        batch = [];
-      }
+    const first = context.source.url;
+    const guard = new PageLoopGuard((context.config as { max_pages?: number }).max_pages ?? context.defaults.maxPages);
+    let url = first;
+    let previous = '';
+    for (let page = 1; ; page++) {
+      guard.visit(url, first);
+      const { data } = await context.http.json<unknown>(url);
+      const datasets = Array.isArray(data) ? data : data && typeof data === 'object' ? (data as DataDict).dataset : undefined;
+      if (!Array.isArray(datasets)) throw new HarvestFetchError('shape', url, M.unexpectedShape(url, 'no "dataset" list (is this a data.json catalogue?)'));
+      const records = datasets.map(toRecord).filter((record): record is GatheredRecord => record !== null);
+      // A bare list is ckanext-dcat's /dcat.json, paged by ?page=N until a page is empty or repeats
+      // the previous one (as its dcat_json harvester reads it); a data.json document is one page.
+      const guids = records.map((record) => record.guid).join('\n');
+      if (Array.isArray(data) && page > 1 && (!records.length || guids === previous)) return;
+      for (let i = 0; i < records.length; i += BATCH) yield records.slice(i, i + BATCH);
+      if (!Array.isArray(data) || !datasets.length) return;
+      previous = guids;
+      const next = new URL(first);
+      next.searchParams.set('page', String(page + 1));
+      url = next.toString();
     }
-    if (batch.length) yield batch;
   },
 
   async import(record) {

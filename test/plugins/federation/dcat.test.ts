@@ -187,6 +187,44 @@ describe('federation: DCAT-AP catalogue', function () {
     }
   });
 
+  it('serves ckanext-dcat\'s JSON interface: /dcat.json and dcat_datasets_list, paged, public datasets only', async () => {
+    const pages = [];
+    for (let page = 1; page <= 3; page++) {
+      const response = await province.anon.request(`/dcat.json?page=${page}`);
+      expect(response.status).to.equal(200);
+      expect(response.headers.get('content-type')).to.equal('application/json; charset=utf-8');
+      pages.push(JSON.parse(response.text));
+    }
+    expect(pages.map((page) => page.length)).to.deep.equal([2, 2, 0]);
+    const all = pages.flat();
+    expect(all.map((entry: any) => entry.title).sort()).to.deep.equal(['Danh sách cơ sở khám chữa bệnh', 'Dữ liệu cho', 'Dữ liệu duong-bo', 'Dữ liệu truong-hoc']);
+    const entry = all.find((e: any) => e.title === rich.title);
+    expect(entry).to.deep.include({ description: rich.notes, landingPage: 'http://tinh.example.gov.vn/y-te' });
+    expect(entry.keyword.sort()).to.deep.equal(['bệnh viện', 'y tế']);
+    expect(entry.distribution).to.deep.include({ title: 'Danh sách (CSV)', description: 'Bảng đầy đủ', format: 'CSV', byteSize: 2048, accessURL: 'http://tinh.example.gov.vn/files/co-so.csv' });
+    expect(await province.anon.call('dcat_datasets_list', { page: 1 })).to.deep.equal(pages[0]);
+
+    const bad = await province.anon.request('/dcat.json?page=0');
+    expect(bad.status).to.equal(409);
+    expect(bad.body.error.page[0]).to.match(/^Page param must be a positive integer starting in 1/);
+  });
+
+  it('is read page by page by the dcat_json harvester', async () => {
+    const national = await startFederated();
+    try {
+      await national.admin.call('organization_create', { name: 'tinh-json', title: 'Tỉnh' });
+      const source = await national.admin.call('harvest_source_create', { name: 'tinh-dcat-json', url: `${province.url}/dcat.json`, source_type: 'dcat_json', owner_org: 'tinh-json' });
+      const job = await harvestNow(national, source.id);
+      expect(job.stats).to.include({ added: 4, errored: 0 });
+      const copy = (await national.anon.call('package_search', { q: 'khám chữa bệnh', rows: 10 })).results[0];
+      expect(copy.title).to.equal(rich.title);
+      expect(copy.notes).to.equal(rich.notes);
+      expect(copy.resources.map((r: any) => r.url).sort()).to.deep.equal(rich.resources.map((r: any) => r.url).sort());
+    } finally {
+      await national.close();
+    }
+  });
+
   it('conforms to the DCAT-AP 3.0.1 SHACL shapes', async function () {
     for (const path of ['/catalog.ttl', '/catalog.ttl?page=2', `/dataset/${rich.name}.ttl`, `/dataset/${rich.name}.ttl?profiles=euro_dcat_ap_3`]) {
       const response = await province.anon.request(path);
