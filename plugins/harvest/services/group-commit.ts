@@ -29,6 +29,8 @@ export interface GroupCommitOptions {
    * to commit (measured: most of a full sync's lock waits).
    */
   ensureTags?(names: string[]): Promise<void>;
+  /** A batch was rolled back (its records are then written alone): for the log. */
+  rolledBack?(err: unknown, records: number): void;
   signal: AbortSignal;
 }
 
@@ -95,7 +97,10 @@ export class GroupCommit {
             return out;
           });
         })
-        .catch(() => null);
+        .catch((err: unknown) => {
+          this.options.rolledBack?.(err, batch.length);
+          return null;
+        });
       if (results) {
         batch.forEach((entry, index) => entry.resolve(results[index]));
         return;

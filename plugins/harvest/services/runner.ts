@@ -393,6 +393,7 @@ class JobExecution {
       context: () => this.writeContext(),
       guard: (work) => this.write(work),
       alone: (work) => this.writeWithRetry(() => work(this.writeContext(), null)),
+      rolledBack: (err, records) => this.logger.debug({ err, records }, 'a batch of records was rolled back; writing them one by one'),
       ensureTags: async (names) => {
         await this.services.repos.tags.ensure(this.services.knex, names.map((name) => ({ name, vocabulary_id: null })));
       },
