@@ -1,6 +1,7 @@
 // Runs one harvest job: gather (a page at a time) → fetch → import, then deletions, then the report.
-// Each record is written in its own transaction together with its harvest_record and harvest_object
-// rows, through the dataset actions, so a crash never leaves a half-written dataset and re-running
+// Each record is written in the same transaction as its harvest_record and harvest_object rows,
+// through the dataset actions. Records ready together share one (group-commit.ts; a failed batch is
+// written again record by record). So a crash never leaves a half-written dataset, and re-running
 // never duplicates one. The job row is a lease: the runner that holds it heartbeats; a runner that
 // stopped is detected (stale heartbeat) and the job is resumed, skipping what it already wrote.
 import { hostname } from 'node:os';
