@@ -44,13 +44,8 @@ export const datasetLookups = {
       const { __id_taken, __holder_id, __holder_state, __taken, ...group } = row;
       answer.organization = group.id ? (group as GroupRow) : null;
     }
-    if (question.resourceIds !== undefined) answer.takenResourceIds = Array.isArray(row.__taken) ? row.__taken : parseTextArray(row.__taken);
+    if (question.resourceIds !== undefined) answer.takenResourceIds = row.__taken;
     return answer;
   },
 };
 
-/** A text[] the driver handed back as its literal ({a,b}); resource ids are UUIDs, never quoted. */
-function parseTextArray(value: unknown): string[] {
-  if (typeof value !== 'string' || value === '{}') return [];
-  return value.slice(1, -1).split(',');
-}

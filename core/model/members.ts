@@ -19,12 +19,15 @@ export const members = {
   },
   /** Insert or re-activate a membership and set its capacity. */
   async upsert(db: Db, groupId: string, tableName: MemberRow['table_name'], tableId: string, capacity: string, nowIso: string): Promise<MemberRow> {
-    const [row] = await db('member')
-      .insert({ id: randomUUID(), group_id: groupId, table_name: tableName, table_id: tableId, capacity, state: 'active', modified: nowIso })
-      .onConflict(['group_id', 'table_name', 'table_id'])
-      .merge({ capacity, state: 'active', modified: nowIso })
-      .returning('*');
+    const [row] = await members.upsertStatement(db, [groupId], tableName, tableId, capacity, nowIso).returning('*');
     return row as MemberRow;
+  },
+  /** The statement that makes `tableId` an active member of each group with `capacity` (not run). */
+  upsertStatement(db: Db, groupIds: string[], tableName: MemberRow['table_name'], tableId: string, capacity: string, nowIso: string) {
+    return db('member')
+      .insert(groupIds.map((group_id) => ({ id: randomUUID(), group_id, table_name: tableName, table_id: tableId, capacity, state: 'active', modified: nowIso })))
+      .onConflict(['group_id', 'table_name', 'table_id'])
+      .merge({ capacity, state: 'active', modified: nowIso });
   },
   async remove(db: Db, groupId: string, tableName: string, tableId: string): Promise<number> {
     return db('member').where({ group_id: groupId, table_name: tableName, table_id: tableId }).delete();

@@ -1,11 +1,10 @@
 // The package table: indexed columns for lookups and permission checks, plus `data`, the package
 // dict exactly as package_show prints it.
-import { randomUUID } from 'node:crypto';
-import { ValidationError } from '../errors.ts';
 import type { Knex } from 'knex';
 import type { Db } from './db.ts';
 import type { PackageCache } from './package-cache.ts';
-import type { ResourceRow } from './resources.ts';
+import { members } from './members.ts';
+import { resources, type ResourceRow } from './resources.ts';
 
 /** The rows a new dataset brings along with its package row. */
 export interface NewPackageRows {
@@ -77,37 +76,16 @@ export function createPackagesRepository(cache: PackageCache | null) {
      */
     async insertNew(db: Db, row: PackageRow, rows: NewPackageRows): Promise<void> {
       const parts = [db('package').insert({ ...row, plugin_data: row.plugin_data === null ? null : JSON.stringify(row.plugin_data) }).toSQL()];
-      if (rows.resources.length) {
-        // A resource id another dataset took after validation looked must fail, not move its row.
-        parts.push(
-          db('resource')
-            .insert(rows.resources.map((resource) => ({ ...resource, upload: resource.upload ? JSON.stringify(resource.upload) : null })))
-            .onConflict('id')
-            .merge(['position', 'state', 'url_type', 'upload'])
-            .where('resource.package_id', row.id)
-            .returning('id')
-            .toSQL(),
-        );
-      }
+      if (rows.resources.length) parts.push(resources.upsertStatement(db, row.id, rows.resources).toSQL());
       const tagIds = [...new Set(rows.tagIds)];
       if (tagIds.length) parts.push(db('package_tag').insert(tagIds.map((tag_id) => ({ package_id: row.id, tag_id }))).toSQL());
-      if (rows.groupIds.length) {
-        parts.push(
-          db('member')
-            .insert(rows.groupIds.map((group_id) => ({ id: randomUUID(), group_id, table_name: 'package', table_id: row.id, capacity: 'public', state: 'active', modified: rows.modified })))
-            .onConflict(['group_id', 'table_name', 'table_id'])
-            .merge({ capacity: 'public', state: 'active', modified: rows.modified })
-            .toSQL(),
-        );
-      }
-      const sql = `with ${parts.map((part, i) => `w${i} as (${part.sql})`).join(', ')} select ${rows.resources.length ? '(select count(*) from w1)' : '0'}::int as resources`;
+      if (rows.groupIds.length) parts.push(members.upsertStatement(db, rows.groupIds, 'package', row.id, 'public', rows.modified).toSQL());
+      const writtenIds = rows.resources.length ? `(select coalesce(array_agg(id), '{}') from w1)` : `'{}'::text[]`;
+      const sql = `with ${parts.map((part, i) => `w${i} as (${part.sql})`).join(', ')} select ${writtenIds} as resources`;
       const bindings = parts.flatMap((part) => [...part.bindings]) as Knex.RawBinding[];
-      const { rows: result } = (await db.raw(sql, bindings)) as { rows: Array<{ resources: number }> };
+      const { rows: result } = (await db.raw(sql, bindings)) as { rows: Array<{ resources: string[] }> };
       written(db, row.id);
-      if (Number(result[0].resources) !== rows.resources.length) {
-        const ok = new Set((await db('resource').where('package_id', row.id).select('id')).map((r: { id: string }) => r.id));
-        throw new ValidationError({ resources: rows.resources.map((resource) => (ok.has(resource.id) ? {} : { id: ['Resource id already exists.'] })) });
-      }
+      if (result[0].resources.length !== rows.resources.length) throw resources.takenError(rows.resources, result[0].resources);
     },
     async update(db: Db, id: string, changes: Partial<PackageRow>): Promise<void> {
       const values: Record<string, unknown> = { ...changes };

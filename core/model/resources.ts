@@ -33,6 +33,24 @@ export const resources = {
     if (packageId) query.whereNot('package_id', packageId);
     return (await query.select('id')).map((row: { id: string }) => row.id);
   },
+  /**
+   * The statement that writes a package's resource rows, returning the ids it wrote (not run). Only
+   * this package's rows may be updated: a new resource id that another dataset took a moment ago
+   * (after validation looked) is left out, never moved over here.
+   */
+  upsertStatement(db: Db, packageId: string, rows: ResourceRow[]) {
+    return db('resource')
+      .insert(rows.map((row) => ({ ...row, upload: row.upload ? JSON.stringify(row.upload) : null })))
+      .onConflict('id')
+      .merge(['position', 'state', 'url_type', 'upload'])
+      .where('resource.package_id', packageId)
+      .returning('id');
+  },
+  /** The 409 for the rows upsertStatement left out. */
+  takenError(rows: ResourceRow[], writtenIds: string[]): ValidationError {
+    const ok = new Set(writtenIds);
+    return new ValidationError({ resources: rows.map((row) => (ok.has(row.id) ? {} : { id: ['Resource id already exists.'] })) });
+  },
   /** Make the rows of a package exactly `rows` (insert new, update kept, delete the rest). */
   async replaceForPackage(db: Db, packageId: string, rows: ResourceRow[]): Promise<void> {
     const keep = rows.map((row) => row.id);
@@ -40,17 +58,7 @@ export const resources = {
     if (keep.length) gone.whereNotIn('id', keep);
     await gone.delete();
     if (!rows.length) return;
-    // Only this package's rows may be updated: a new resource id that another dataset took a moment
-    // ago (after validation looked) must fail, not move that dataset's resource row over here.
-    const written: Array<{ id: string }> = await db('resource')
-      .insert(rows.map((row) => ({ ...row, upload: row.upload ? JSON.stringify(row.upload) : null })))
-      .onConflict('id')
-      .merge(['position', 'state', 'url_type', 'upload'])
-      .where('resource.package_id', packageId)
-      .returning('id');
-    if (written.length !== rows.length) {
-      const ok = new Set(written.map((row) => row.id));
-      throw new ValidationError({ resources: rows.map((row) => (ok.has(row.id) ? {} : { id: ['Resource id already exists.'] })) });
-    }
+    const written: Array<{ id: string }> = await resources.upsertStatement(db, packageId, rows);
+    if (written.length !== rows.length) throw resources.takenError(rows, written.map((row) => row.id));
   },
 };

@@ -403,51 +403,46 @@ describe('CKAN resource action tests over HTTP', function () {
   });
 
   describe('a resource id taken by another dataset while the write waits (PostgreSQL only)', () => {
-    it('answers 409 and leaves the other dataset\'s resource where it was', async function () {
-      if (!server.databaseUrl) this.skip();
+    /**
+     * Another writer inserts resource `id` on `first` and commits only after `write` has started,
+     * so validation cannot see it yet; returns the write's response.
+     */
+    async function racedBy(firstId: string, id: string, write: () => Promise<ApiResponse>): Promise<ApiResponse> {
       const knexFactory = (await import('knex')).default;
       const other = knexFactory({ client: 'pg', connection: server.databaseUrl!, pool: { min: 0, max: 1 } });
       try {
-        const first = await dataset({ resources: [{ url: 'http://first' }] });
-        const second = await dataset();
-        const id = randomUUID();
         const trx = await other.transaction();
-        // Another writer has inserted the id but not committed: validation cannot see it yet.
-        await trx('resource').insert({ id, package_id: first.id, position: 1, state: 'active', url_type: null, upload: null });
-        const pending = server.admin.post('resource_create', { id, package_id: second.id, url: 'http://second' });
+        await trx('resource').insert({ id, package_id: firstId, position: 1, state: 'active', url_type: null, upload: null });
+        const pending = write();
         await new Promise((resolve) => setTimeout(resolve, 300));
         await trx.commit();
-        const response = await pending;
-        expectError(response, 409, { __type: 'Validation Error', id: ['Resource id already exists.'] });
-        const row = await server.kernel.container.cradle.repos.resources.get(server.kernel.container.cradle.knex, id);
-        expect(row!.package_id).to.equal(first.id);
-        expect((await server.admin.call('package_show', { id: second.id })).resources).to.deep.equal([]);
+        return await pending;
       } finally {
         await other.destroy();
       }
+    }
+    const ownerOf = async (id: string) => (await server.kernel.container.cradle.repos.resources.get(server.kernel.container.cradle.knex, id))!.package_id;
+
+    it('answers 409 and leaves the other dataset\'s resource where it was', async function () {
+      if (!server.databaseUrl) this.skip();
+      const first = await dataset({ resources: [{ url: 'http://first' }] });
+      const second = await dataset();
+      const id = randomUUID();
+      const response = await racedBy(first.id, id, () => server.admin.post('resource_create', { id, package_id: second.id, url: 'http://second' }));
+      expectError(response, 409, { __type: 'Validation Error', id: ['Resource id already exists.'] });
+      expect(await ownerOf(id)).to.equal(first.id);
+      expect((await server.admin.call('package_show', { id: second.id })).resources).to.deep.equal([]);
     });
 
     it('package_create answers 409 too, and creates nothing', async function () {
       if (!server.databaseUrl) this.skip();
-      const knexFactory = (await import('knex')).default;
-      const other = knexFactory({ client: 'pg', connection: server.databaseUrl!, pool: { min: 0, max: 1 } });
-      try {
-        const first = await dataset({ resources: [{ url: 'http://first' }] });
-        const id = randomUUID();
-        const name = uniqueName('race');
-        const trx = await other.transaction();
-        await trx('resource').insert({ id, package_id: first.id, position: 1, state: 'active', url_type: null, upload: null });
-        const pending = server.admin.post('package_create', { name, resources: [{ url: 'http://kept' }, { id, url: 'http://second' }] });
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        await trx.commit();
-        const response = await pending;
-        expectError(response, 409, { __type: 'Validation Error', resources: [{}, { id: ['Resource id already exists.'] }] });
-        const row = await server.kernel.container.cradle.repos.resources.get(server.kernel.container.cradle.knex, id);
-        expect(row!.package_id).to.equal(first.id);
-        expect((await server.admin.post('package_show', { id: name })).status).to.equal(404);
-      } finally {
-        await other.destroy();
-      }
+      const first = await dataset({ resources: [{ url: 'http://first' }] });
+      const id = randomUUID();
+      const name = uniqueName('race');
+      const response = await racedBy(first.id, id, () => server.admin.post('package_create', { name, resources: [{ url: 'http://kept' }, { id, url: 'http://second' }] }));
+      expectError(response, 409, { __type: 'Validation Error', resources: [{}, { id: ['Resource id already exists.'] }] });
+      expect(await ownerOf(id)).to.equal(first.id);
+      expect((await server.admin.post('package_show', { id: name })).status).to.equal(404);
     });
   });
 

@@ -187,7 +187,7 @@ async function setGroupMemberships(context: ActionContext, packageId: string, gr
   const stale = db('member').where({ table_name: 'package', table_id: packageId });
   if (keep.length) stale.whereNotIn('group_id', keep);
   await stale.delete();
-  for (const group of groups) await context.services.repos.members.upsert(db, group.id, 'package', packageId, 'public', now);
+  if (groups.length) await context.services.repos.members.upsertStatement(db, groups.map((group) => group.id), 'package', packageId, 'public', now);
 }
 
 interface AssembledResource {
