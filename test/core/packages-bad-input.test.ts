@@ -509,6 +509,22 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
     });
   });
 
+  it('keeps metadata_created exactly as created when it falls on a whole second', async () => {
+    // A clock whose every tick is a whole second: the stored fraction is ".000000", which PostgreSQL
+    // prints without digits; an update must not turn the one into the other.
+    let seconds = Date.parse('2026-03-01T08:00:00Z') / 1000;
+    const wholeSeconds = { now: () => new Date(seconds * 1000), nowIso: () => new Date(++seconds * 1000).toISOString().slice(0, 19) + '.000000' };
+    const ticking = await startTestServer({ clock: wholeSeconds, config: { auth: { create_unowned_dataset: true } } });
+    try {
+      const created = await ticking.admin.call('package_create', { name: 'giay-tron' });
+      const updated = await ticking.admin.call('package_patch', { id: created.id, title: 'Giây tròn' });
+      expect(updated.metadata_created).to.equal(created.metadata_created);
+      expect((await ticking.anon.call('package_show', { id: created.id })).metadata_created).to.equal(created.metadata_created);
+    } finally {
+      await ticking.close();
+    }
+  });
+
   describe('writes at the same time', () => {
     it('the same name created twice at once: one 200, the other 409 "That URL is already in use."', async () => {
       const name = uniqueName('race');

@@ -58,7 +58,8 @@ export async function saveDataset(context: ActionContext, input: DataDict, optio
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
       groups: groups.map((group) => groupForPackage(group, services.config.site.url)),
       id,
-      metadata_created: current ? pgTimestampToIso(current.metadata_created) : now,
+      // The stored dict's own value: re-deriving it from the column would drop a zero fraction (".000000").
+      metadata_created: current ? (currentDict!.metadata_created ?? pgTimestampToIso(current.metadata_created)) : now,
       metadata_modified: now,
       name: data.name ?? current!.name,
       organization: organizationForPackage(org),
