@@ -1,7 +1,7 @@
 // Push mode: the job that pushes (retried with backoff by the core queue), its schedule, and the
 // sysadmin actions federation_push (start now) and federation_push_status.
 import type { ActionDefinition, AuthDefinition } from '../../../core/actions/types.ts';
-import { ValidationError } from '../../../core/errors.ts';
+import { NotFound, ValidationError } from '../../../core/errors.ts';
 import type { JobDefinition, ScheduleDefinition } from '../../../core/jobs/types.ts';
 import { DEFAULT_SCHEDULE_TIMEZONE } from '../../../core/jobs/scheduler.ts';
 import { both, PUSH } from '../i18n/messages.ts';
@@ -24,9 +24,15 @@ export function pushJob(settings: FederationSettings): JobDefinition<unknown> {
     maxAttempts: settings.push_max_attempts,
     backoffMs: (attempt) => Math.min(settings.push_retry_base_ms * 2 ** Math.max(0, attempt - 1), settings.push_retry_max_ms),
     async handler(_payload, job) {
-      const { knex, clock, fetcher, config } = job.scope.cradle;
+      const { knex, clock, fetcher, config, fields } = job.scope.cradle;
       const siteUrl = (settings.base_uri ?? config.site.url).replace(/\/+$/, '');
-      return runPush({ knex, clock, fetcher, settings, siteUrl }, { jobId: job.id, signal: job.signal, heartbeat: () => job.heartbeat() });
+      const showOrganization = (id: string) =>
+        job.actions.action('organization_show', { id, include_datasets: false, include_users: false, include_groups: false, include_tags: false, include_followers: false }).catch((err: unknown) => {
+          if (err instanceof NotFound) return null;
+          throw err;
+        });
+      const deps = { knex, clock, fetcher, settings, siteUrl, organizationFields: fields.organization.map((field) => field.field_name), showOrganization, logger: job.logger };
+      return runPush(deps, { jobId: job.id, signal: job.signal, heartbeat: () => job.heartbeat() });
     },
   };
 }

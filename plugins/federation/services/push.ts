@@ -16,6 +16,7 @@ import { PermanentJobError } from '../../../core/jobs/errors.ts';
 import { PUSH, type Msg } from '../i18n/messages.ts';
 import type { FederationSettings } from '../settings.ts';
 import { readChanges, type Change } from './changes.ts';
+import { organizationPatch, wantedOrganization } from './push-organization.ts';
 
 export const PUSH_JOB = 'federation.push';
 const LEASE_MS = 10 * 60 * 1000;
@@ -27,6 +28,11 @@ export interface PushDeps {
   settings: FederationSettings;
   /** This site's URL, for the provenance extras written at the target. */
   siteUrl: string;
+  /** The fields this site declares for organizations (focal point, …), pushed with them (R59). */
+  organizationFields: readonly string[];
+  /** A local organization as organization_show gives it; null when it is gone. */
+  showOrganization(id: string): Promise<Record<string, any> | null>;
+  logger?: { warn(object: object, message: string): void };
 }
 
 export interface PushOptions {
@@ -43,6 +49,9 @@ export interface PushStats {
   unchanged: number;
   errors: number;
   organizations_created: number;
+  organizations_updated: number;
+  /** Organizations the target refused to update (their datasets are pushed all the same). */
+  organization_errors: number;
   skipped?: string;
 }
 
@@ -119,23 +128,26 @@ const NOT_METADATA = new Set([
 ]);
 const PROVENANCE = new Set(['federation_source', 'federation_source_id', 'federation_source_url']);
 
-/** The dataset as a plain CKAN accepts it; fields of this site's profile travel as extras so nothing is lost. */
-export function remotePackage(pkg: Record<string, any>, owner: string | null, siteUrl: string): Record<string, unknown> {
+/**
+ * The dataset as the target takes it: fields of this site's profile travel as extras so that a plain
+ * CKAN loses nothing, except those the target declares too (`targetFields`), sent as they are.
+ */
+export function remotePackage(pkg: Record<string, any>, owner: string | null, siteUrl: string, targetFields: ReadonlySet<string> = new Set()): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of CORE_FIELDS) if (pkg[field] !== undefined && pkg[field] !== null) out[field] = pkg[field];
+  for (const field of targetFields) if (!NOT_METADATA.has(field) && !PROVENANCE.has(field) && pkg[field] !== undefined) out[field] = pkg[field];
   if (owner) out.owner_org = owner;
   out.private = false;
   out.tags = (pkg.tags ?? []).map((tag: any) => ({ name: tag.name }));
   const extras: Array<{ key: string; value: string }> = [];
   const seen = new Set<string>();
   for (const extra of pkg.extras ?? []) {
-    if (PROVENANCE.has(extra.key) || seen.has(extra.key)) continue;
+    if (PROVENANCE.has(extra.key) || seen.has(extra.key) || targetFields.has(extra.key)) continue;
     seen.add(extra.key);
     extras.push({ key: extra.key, value: String(extra.value ?? '') });
   }
   for (const [key, value] of Object.entries(pkg)) {
-    if (NOT_METADATA.has(key) || seen.has(key) || PROVENANCE.has(key) || value === null || value === undefined || value === '') continue;
-    if (typeof value === 'object' && !Array.isArray(value)) continue;
+    if (NOT_METADATA.has(key) || seen.has(key) || PROVENANCE.has(key) || targetFields.has(key) || value === null || value === undefined || value === '') continue;
     seen.add(key);
     extras.push({ key, value: typeof value === 'string' ? value : JSON.stringify(value) });
   }
@@ -151,6 +163,19 @@ export function remotePackage(pkg: Record<string, any>, owner: string | null, si
     return copy;
   });
   return out;
+}
+
+const SAME_NAME = /schema field with the same name/i;
+
+/** Keys of the sent extras that the target refused as names of its own dataset fields. */
+export function extrasInTargetSchema(sent: Array<{ key: string }> | undefined, errors: unknown): string[] {
+  if (!Array.isArray(sent) || !Array.isArray(errors)) return [];
+  const keys: string[] = [];
+  errors.forEach((error, i) => {
+    const messages = error && typeof error === 'object' ? (error as Record<string, unknown>).key : null;
+    if (sent[i] && Array.isArray(messages) && messages.some((message) => SAME_NAME.test(String(message)))) keys.push(sent[i].key);
+  });
+  return keys;
 }
 
 function failure(action: string, answer: Answer): ItemError {
@@ -169,7 +194,9 @@ interface ItemRow {
 export class Pusher {
   private readonly remote: Remote;
   private readonly orgs = new Map<string, Promise<string>>();
-  readonly stats: PushStats = { created: 0, updated: 0, deleted: 0, unchanged: 0, errors: 0, organizations_created: 0 };
+  /** Fields of this site's datasets that the target declares too (learned from its refusals). */
+  private readonly targetFields = new Set<string>();
+  readonly stats: PushStats = { created: 0, updated: 0, deleted: 0, unchanged: 0, errors: 0, organizations_created: 0, organizations_updated: 0, organization_errors: 0 };
 
   private readonly deps: PushDeps;
 
@@ -214,13 +241,12 @@ export class Pusher {
   }
 
   private async write(pkg: Record<string, any>, item: ItemRow | undefined): Promise<string> {
-    const owner = pkg.organization?.name ? await this.organization(pkg.organization) : null;
-    const payload = remotePackage(pkg, owner, this.deps.siteUrl);
+    const owner = pkg.organization?.name ? await this.organization(pkg.organization.id ?? pkg.organization.name, pkg.organization) : null;
     if (item?.remote_id) {
-      const updated = await this.update(item.remote_id, payload);
+      const updated = await this.update(item.remote_id, pkg, owner);
       if (updated) return updated;
     }
-    const created = await this.remote.call('package_create', { ...payload, id: pkg.id });
+    const created = await this.send('package_create', pkg, owner, { id: pkg.id });
     if (created.body.success) {
       this.stats.created++;
       return String(created.body.result.id);
@@ -233,9 +259,26 @@ export class Pusher {
       if (errors.name && !errors.id) throw new ItemError(PUSH.nameTaken(String(pkg.name)));
       throw failure('package_create', created);
     }
-    const updated = await this.update(existing, payload);
+    const updated = await this.update(existing, pkg, owner);
     if (!updated) throw failure('package_create', created);
     return updated;
+  }
+
+  /**
+   * package_create or package_update with the dataset as the target takes it. A target that
+   * declares some of this site's fields refuses them as extras ("There is a schema field with the
+   * same name", CKAN's check): they are learned, sent as fields from then on, and the write is sent
+   * once more.
+   */
+  private async send(action: 'package_create' | 'package_update', pkg: Record<string, any>, owner: string | null, fields: Record<string, unknown>): Promise<Answer> {
+    for (let attempt = 0; ; attempt++) {
+      const body = { ...remotePackage(pkg, owner, this.deps.siteUrl, this.targetFields), ...fields };
+      const answer = await this.remote.call(action, body);
+      if (answer.body.success || answer.status !== 409 || attempt > 0) return answer;
+      const refused = extrasInTargetSchema(body.extras as Array<{ key: string }>, answer.body.error?.extras);
+      if (!refused.length) return answer;
+      for (const key of refused) this.targetFields.add(key);
+    }
   }
 
   /** The target's id of a dataset this site created there (by id, else by name with our provenance). */
@@ -250,9 +293,9 @@ export class Pusher {
   }
 
   /** package_update; null when the target no longer has the dataset (purged there). */
-  private async update(remoteId: string, payload: Record<string, unknown>): Promise<string | null> {
+  private async update(remoteId: string, pkg: Record<string, any>, owner: string | null): Promise<string | null> {
     // state: a dataset deleted here and published again is restored there, not created twice.
-    const answer = await this.remote.call('package_update', { ...payload, id: remoteId, state: 'active' });
+    const answer = await this.send('package_update', pkg, owner, { id: remoteId, state: 'active' });
     if (answer.body.success) {
       this.stats.updated++;
       return String(answer.body.result.id);
@@ -268,29 +311,69 @@ export class Pusher {
     else if (answer.status !== 404) throw failure('package_delete', answer);
   }
 
-  /** The target's organization for a local one, created there on first use. */
-  private organization(local: Record<string, any>): Promise<string> {
-    const { settings } = this.deps;
-    const name = settings.push_organizations[local.name] ?? `${settings.push_organization_prefix}${local.name}`;
-    let pending = this.orgs.get(name);
+  /**
+   * The target's organization for a local one: created there on first use, and brought up to date
+   * with the local title, description and declared fields once per run.
+   */
+  organization(id: string, embedded?: Record<string, any>): Promise<string> {
+    let pending = this.orgs.get(id);
     if (!pending) {
       pending = (async () => {
-        const shown = await this.remote.call('organization_show', { id: name, include_datasets: false });
-        if (shown.body.success) return name;
-        const created = await this.remote.call('organization_create', { name, title: local.title || local.name, description: local.description ?? '' });
-        if (created.body.success) {
-          this.stats.organizations_created++;
-          return name;
+        const local = (await this.deps.showOrganization(id)) ?? embedded;
+        if (!local?.name) throw new ItemError(PUSH.refused('organization_show', 404, id));
+        const { settings } = this.deps;
+        const name = settings.push_organizations[local.name] ?? `${settings.push_organization_prefix}${local.name}`;
+        const wanted = wantedOrganization(local, this.deps.organizationFields);
+        let shown = await this.remote.call('organization_show', { id: name, include_datasets: false });
+        if (!shown.body.success) {
+          const created = await this.remote.call('organization_create', { name, title: wanted.title, description: wanted.description });
+          if (created.body.success) {
+            this.stats.organizations_created++;
+            shown = created;
+          } else {
+            // Created meanwhile by another writer: use it.
+            shown = await this.remote.call('organization_show', { id: name, include_datasets: false });
+            if (!shown.body.success) throw failure('organization_create', created);
+          }
         }
-        // Created meanwhile by another writer: use it.
-        const again = await this.remote.call('organization_show', { id: name, include_datasets: false });
-        if (again.body.success) return name;
-        throw failure('organization_create', created);
+        await this.updateOrganization(name, shown.body.result ?? {}, wanted);
+        return name;
       })();
-      pending.catch(() => this.orgs.delete(name));
-      this.orgs.set(name, pending);
+      pending.catch(() => this.orgs.delete(id));
+      this.orgs.set(id, pending);
     }
     return pending;
+  }
+
+  /** A refused update is counted and logged; the organization's datasets are pushed all the same. */
+  private async updateOrganization(name: string, shown: Record<string, any>, wanted: ReturnType<typeof wantedOrganization>): Promise<void> {
+    const patch = organizationPatch(shown, wanted);
+    if (!patch) return;
+    const answer = await this.remote.call('organization_patch', { id: name, ...patch });
+    if (answer.body.success) {
+      this.stats.organizations_updated++;
+      return;
+    }
+    this.stats.organization_errors++;
+    this.deps.logger?.warn({ organization: name, status: answer.status, error: short(answer.body?.error) }, 'federation push: the national portal refused the organization update');
+  }
+
+  /** Organizations with datasets at the target that no dataset change of this run brought up to date. */
+  async syncOrganizations(): Promise<void> {
+    const rows: Array<{ owner_org: string }> = await this.deps
+      .knex('federation_push_item as i')
+      .join('package as p', 'p.id', 'i.package_id')
+      .where('i.state', 'pushed')
+      .whereNotNull('p.owner_org')
+      .distinct('p.owner_org');
+    for (const { owner_org } of rows) {
+      try {
+        await this.organization(owner_org);
+      } catch (err) {
+        if (!(err instanceof ItemError)) throw err;
+        this.stats.organization_errors++;
+      }
+    }
   }
 }
 
@@ -331,6 +414,7 @@ export async function runPush(deps: PushDeps, options: PushOptions): Promise<Pus
       await options.heartbeat?.();
       if (!page.has_more) break;
     }
+    await pusher.syncOrganizations();
     await knex('federation_push_state')
       .where('id', 'default')
       .update({ last_finished: now(), last_success: now(), last_error: null, last_stats: JSON.stringify(pusher.stats) });

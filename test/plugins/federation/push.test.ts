@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { send, startFixtureServer, waitFor, type FixtureServer } from '../harvest/helpers.ts';
 import { startFederated } from './helpers.ts';
+import { openDataset } from '../compliance/helpers.ts';
 
 interface Write {
   action: string;
@@ -200,5 +201,75 @@ describe('federation: push into a CKAN-API-only national portal', function () {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('federation: push carries the focal point with the organization (R59)', function () {
+  this.timeout(120000);
+  const FOCAL = { contact_name: 'Nguyễn Thị Lan', contact_position: 'Chuyên viên', contact_phone: '0256 3822 123', contact_email: 'lan@syt.binhdinh.gov.vn' };
+  let province: TestServer;
+  const nationals: TestServer[] = [];
+  after(async () => {
+    await Promise.all([province?.close(), ...nationals.map((national) => national.close())]);
+  });
+
+  async function pushInto(national: TestServer): Promise<any> {
+    await province?.close();
+    province = await startFederated({
+      workers: true,
+      plugins: ['harvest', 'federation', 'compliance'],
+      federation: { push_url: national.url, push_token: national.sysadmin.token, push_retry_base_ms: 50, push_retry_max_ms: 200 },
+    });
+    await province.admin.call('organization_create', { name: 'so-y-te', title: 'Sở Y tế', ...FOCAL });
+    await province.admin.call('package_create', openDataset('benh-vien', 'so-y-te'));
+    return pushAndWait(province);
+  }
+
+  it('as extras at a portal that does not declare the fields, kept up to date without a dataset change', async () => {
+    const national = await startTestServer({ plugins: [] });
+    nationals.push(national);
+    const status = await pushInto(national);
+    expect(status.job.state).to.equal('succeeded');
+    expect(status.last_stats).to.include({ organizations_created: 1, organizations_updated: 1, organization_errors: 0 });
+    const extras = async () => {
+      const shown = await national.anon.call('organization_show', { id: 'so-y-te' });
+      return Object.fromEntries(shown.extras.map((extra: any) => [extra.key, extra.value]));
+    };
+    expect(await extras()).to.include(FOCAL);
+    // The dataset's declared fields, this portal knowing none of them, are kept as extras.
+    const remote = await national.anon.call('package_show', { id: 'benh-vien' });
+    const datasetExtras = Object.fromEntries(remote.extras.map((extra: any) => [extra.key, extra.value]));
+    expect(datasetExtras).to.include({ phan_loai_chia_se: 'mo', muc_do_quan_trong: 'khac' });
+    expect(JSON.parse(datasetExtras.privacy_review).result).to.equal('no_personal_data');
+
+    // The target's own extras survive; a changed and a cleared field follow.
+    const id = (await national.anon.call('organization_show', { id: 'so-y-te' })).id;
+    await national.admin.call('organization_patch', { id, extras: [...Object.entries(await extras()).map(([key, value]) => ({ key, value })), { key: 'ghi_chu', value: 'của cổng quốc gia' }] });
+    await province.admin.call('organization_patch', { id: 'so-y-te', contact_name: 'Trần Văn Bình', contact_phone: '' });
+    const again = await pushAndWait(province);
+    expect(again.last_stats).to.include({ created: 0, updated: 0, organizations_updated: 1 });
+    const now = await extras();
+    expect(now).to.include({ contact_name: 'Trần Văn Bình', contact_email: FOCAL.contact_email, ghi_chu: 'của cổng quốc gia' });
+    expect(now).to.not.have.property('contact_phone');
+
+    // Nothing changed: nothing written.
+    expect((await pushAndWait(province)).last_stats).to.include({ organizations_updated: 0, organization_errors: 0 });
+  });
+
+  it('as its own fields at a portal that declares them, whose datasets get their declared fields as fields too', async () => {
+    const national = await startTestServer({ plugins: ['compliance'] });
+    nationals.push(national);
+    const status = await pushInto(national);
+    expect(status.last_stats).to.include({ organizations_created: 1, organization_errors: 0 });
+    const shown = await national.anon.call('organization_show', { id: 'so-y-te' });
+    expect(shown).to.include(FOCAL);
+    expect(shown.extras.map((extra: any) => extra.key)).to.not.include('contact_name');
+    // The dataset passes that portal's own publish gates: its classification and privacy review
+    // arrive as fields, not as extras it would refuse.
+    expect(status.datasets).to.include({ pushed: 1, error: 0 });
+    const remote = await national.anon.call('package_show', { id: 'benh-vien' });
+    expect(remote).to.include({ phan_loai_chia_se: 'mo', muc_do_quan_trong: 'khac', ky_cap_nhat: 'quarterly' });
+    expect(remote.privacy_review.result).to.equal('no_personal_data');
+    expect(remote.extras.map((extra: any) => extra.key).sort()).to.deep.equal(['federation_source', 'federation_source_id', 'federation_source_url']);
   });
 });
