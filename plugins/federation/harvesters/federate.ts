@@ -6,6 +6,7 @@ import type { DataDict } from '../../../core/actions/types.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import type { GatheredRecord, ImportContext } from '../../harvest/harvesters/types.ts';
 import { msg } from '../i18n/messages.ts';
+import { wantedOrganization, withoutRefusedFields } from '../services/push-organization.ts';
 
 export interface MemberConfig {
   member?: string;
@@ -117,7 +118,12 @@ export async function refreshProvenance(context: ImportContext<MemberConfig>, pa
   if (before !== after) await context.actions.action('package_patch', { id: packageId, extras: next.map((e) => ({ key: e.key, value: e.value })) });
 }
 
-/** The member's organization under its namespace (created on first use), keeping its title and description. */
+/**
+ * The member's organization under its namespace: created on first use, and once per job brought up
+ * to date with the member's title, description and the organization fields this portal declares
+ * (R59: the focal point travels with the organization), read from the member's organization_show,
+ * where they are fields (a Kho, ckanext-scheming) or extras of the same name (a plain CKAN).
+ */
 export async function memberOrganization(context: ImportContext<MemberConfig>, remote: DataDict): Promise<string> {
   const namespace = context.config.namespace ?? context.source.name;
   const name = `${namespace}-${String(remote.name)}`.slice(0, 100);
@@ -126,15 +132,27 @@ export async function memberOrganization(context: ImportContext<MemberConfig>, r
     context.cache.set(
       key,
       (async () => {
+        const full = (await memberOrganizationShow(context, remote)) ?? remote;
+        const wanted = wantedOrganization(full, []);
+        const declared = declaredValues(full, context.services.fields.organization.map((field) => field.field_name));
+        // The parent agency is one of the member's organizations: here, under the same namespace.
+        if (typeof declared.parent_org === 'string') declared.parent_org = `${namespace}-${declared.parent_org}`.slice(0, 100);
         const found = await context.actions.action('organization_show', { id: name, include_datasets: false }).catch(() => null);
-        if (found) return found.id as string;
+        if (found) {
+          const patch: Record<string, unknown> = {};
+          if ((found.title ?? '') !== wanted.title) patch.title = wanted.title;
+          if ((found.description ?? '') !== wanted.description) patch.description = wanted.description;
+          for (const [field, value] of Object.entries(declared)) if (JSON.stringify(found[field] ?? null) !== JSON.stringify(value)) patch[field] = value;
+          if (Object.keys(patch).length) await writeOrganization(context, 'organization_patch', { id: found.id, ...patch }, name);
+          return found.id as string;
+        }
         const extras = [
           { key: 'federation_member', value: context.config.member ?? context.source.name },
           { key: 'federation_parent', value: context.source.owner_org ?? '' },
           { key: 'federation_original_id', value: String(remote.id ?? '') },
         ];
         try {
-          const created = await context.actions.action('organization_create', { name, title: remote.title || remote.name, description: remote.description ?? '', extras });
+          const created = await writeOrganization(context, 'organization_create', { name, title: wanted.title, description: wanted.description, extras, ...declared }, name);
           return created.id as string;
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;
@@ -144,6 +162,45 @@ export async function memberOrganization(context: ImportContext<MemberConfig>, r
     );
   }
   return (await context.cache.get(key)) as string;
+}
+
+/** The member's own organization_show (a CKAN or Kho member); null when it cannot be read. */
+async function memberOrganizationShow(context: ImportContext<MemberConfig>, remote: DataDict): Promise<DataDict | null> {
+  const base = context.source.url.replace(/\/+$/, '').replace(/\/api\/3\/action\/federation_changes$/, '');
+  try {
+    const raw = await context.http.get(`${base}/api/3/action/organization_show?id=${encodeURIComponent(String(remote.id ?? remote.name))}&include_datasets=false&include_users=false`, { accept: 'application/json', okStatuses: [403, 404, 409] });
+    const body = JSON.parse(raw.text());
+    return body?.success && body.result?.name === remote.name ? (body.result as DataDict) : null;
+  } catch (err) {
+    if (context.signal.aborted) throw err;
+    return null;
+  }
+}
+
+/** Of the fields this portal declares, the member's values: its fields, else its extras. */
+function declaredValues(organization: DataDict, fields: readonly string[]): Record<string, unknown> {
+  const extras: DataDict[] = Array.isArray(organization.extras) ? organization.extras : [];
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    let value = organization[field];
+    if (value === undefined || value === null || value === '') value = extras.find((extra) => extra?.key === field)?.value;
+    out[field] = value === undefined || value === '' ? null : value;
+  }
+  return out;
+}
+
+/**
+ * An organization write whose declared fields this portal may refuse (a parent agency it does not
+ * know, a sector it does not list): those are left out with a warning and the rest written.
+ */
+async function writeOrganization(context: ImportContext<MemberConfig>, action: 'organization_create' | 'organization_patch', body: Record<string, unknown>, name: string): Promise<DataDict> {
+  try {
+    return await context.actions.action(action, body);
+  } catch (err) {
+    if (!(err instanceof ValidationError) || !withoutRefusedFields(body, err.errors)) throw err;
+    context.warn(msg(`Organization ${name}: fields refused by this portal were left out: ${JSON.stringify(err.errors).slice(0, 300)}`, `Tổ chức ${name}: đã bỏ các trường cổng này không nhận: ${JSON.stringify(err.errors).slice(0, 300)}`));
+    return context.actions.action(action, body);
+  }
 }
 
 /** Marker content for a tombstone of a record this member only held as a duplicate. */

@@ -16,9 +16,14 @@ export interface WantedOrganization {
   declared: Record<string, unknown>;
 }
 
-export function wantedOrganization(local: DataDict, declaredFields: readonly string[]): WantedOrganization {
+/**
+ * `targetName` gives an organization's name at the target: the parent agency (the compliance
+ * plugin's `parent_org`) names one of this site's organizations, which the target knows by that name.
+ */
+export function wantedOrganization(local: DataDict, declaredFields: readonly string[], targetName: (name: string) => string = (name) => name): WantedOrganization {
   const declared: Record<string, unknown> = {};
   for (const field of declaredFields) declared[field] = local[field] ?? null;
+  if (typeof declared.parent_org === 'string' && declared.parent_org) declared.parent_org = targetName(declared.parent_org);
   return { title: String(local.title || local.name), description: String(local.description ?? ''), declared };
 }
 
@@ -55,4 +60,19 @@ export function organizationPatch(shown: DataDict, wanted: WantedOrganization): 
   }
   if (extrasChanged) patch.extras = [...extras].map(([key, value]) => ({ key, value }));
   return Object.keys(patch).length ? patch : null;
+}
+
+/**
+ * Drop from `body` the fields a CKAN validation error names (title and name excepted: without them
+ * there is nothing to send); returns how many were dropped.
+ */
+export function withoutRefusedFields(body: Record<string, unknown>, error: unknown): number {
+  if (!error || typeof error !== 'object') return 0;
+  let dropped = 0;
+  for (const key of Object.keys(error)) {
+    if (key === '__type' || key === 'name' || key === 'title' || !Object.hasOwn(body, key)) continue;
+    delete body[key];
+    dropped++;
+  }
+  return dropped;
 }

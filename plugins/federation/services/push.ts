@@ -16,7 +16,7 @@ import { PermanentJobError } from '../../../core/jobs/errors.ts';
 import { PUSH, type Msg } from '../i18n/messages.ts';
 import type { FederationSettings } from '../settings.ts';
 import { readChanges, type Change } from './changes.ts';
-import { organizationPatch, wantedOrganization } from './push-organization.ts';
+import { organizationPatch, wantedOrganization, withoutRefusedFields } from './push-organization.ts';
 
 export const PUSH_JOB = 'federation.push';
 const LEASE_MS = 10 * 60 * 1000;
@@ -321,9 +321,8 @@ export class Pusher {
       pending = (async () => {
         const local = (await this.deps.showOrganization(id)) ?? embedded;
         if (!local?.name) throw new ItemError(PUSH.refused('organization_show', 404, id));
-        const { settings } = this.deps;
-        const name = settings.push_organizations[local.name] ?? `${settings.push_organization_prefix}${local.name}`;
-        const wanted = wantedOrganization(local, this.deps.organizationFields);
+        const name = this.targetName(local.name);
+        const wanted = wantedOrganization(local, this.deps.organizationFields, (parent) => this.targetName(parent));
         let shown = await this.remote.call('organization_show', { id: name, include_datasets: false });
         if (!shown.body.success) {
           const created = await this.remote.call('organization_create', { name, title: wanted.title, description: wanted.description });
@@ -345,17 +344,38 @@ export class Pusher {
     return pending;
   }
 
-  /** A refused update is counted and logged; the organization's datasets are pushed all the same. */
+  private targetName(local: string): string {
+    const { settings } = this.deps;
+    return settings.push_organizations[local] ?? `${settings.push_organization_prefix}${local}`;
+  }
+
+  /**
+   * A field the target refuses (its own validation: a parent agency it does not know, a sector it
+   * does not list) is left out and the rest sent again, so one field never holds the focal point
+   * back. Refusals are counted and logged; the organization's datasets are pushed all the same.
+   */
   private async updateOrganization(name: string, shown: Record<string, any>, wanted: ReturnType<typeof wantedOrganization>): Promise<void> {
     const patch = organizationPatch(shown, wanted);
     if (!patch) return;
-    const answer = await this.remote.call('organization_patch', { id: name, ...patch });
-    if (answer.body.success) {
-      this.stats.organizations_updated++;
-      return;
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.remote.call('organization_patch', { id: name, ...patch });
+      if (answer.body.success) {
+        this.stats.organizations_updated++;
+        if (attempt) this.stats.organization_errors++;
+        return;
+      }
+      const refused = answer.status === 409 && !attempt ? withoutRefusedFields(patch, answer.body.error) : 0;
+      if (!refused) {
+        this.stats.organization_errors++;
+        this.deps.logger?.warn({ organization: name, status: answer.status, error: short(answer.body?.error) }, 'federation push: the national portal refused the organization update');
+        return;
+      }
+      this.deps.logger?.warn({ organization: name, error: short(answer.body?.error) }, 'federation push: fields the national portal refused are left out of the organization update');
+      if (!Object.keys(patch).length) {
+        this.stats.organization_errors++;
+        return;
+      }
     }
-    this.stats.organization_errors++;
-    this.deps.logger?.warn({ organization: name, status: answer.status, error: short(answer.body?.error) }, 'federation push: the national portal refused the organization update');
   }
 
   /** Organizations with datasets at the target that no dataset change of this run brought up to date. */

@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import type { TestServer } from '../../helpers/server.ts';
 import { runJob, send, startFixtureServer, type FixtureServer } from '../harvest/helpers.ts';
 import { startFederated } from './helpers.ts';
+import { openDataset } from '../compliance/helpers.ts';
 
 async function sync(national: TestServer, member?: string): Promise<any[]> {
   const started = await national.admin.call('federation_sync', member ? { id: member } : {});
@@ -162,3 +163,34 @@ describe('federation: national mode with three provinces', function () {
   });
 });
 
+
+describe('federation: national mode carries the focal point with the organization (R59)', function () {
+  this.timeout(120000);
+  const FOCAL = { contact_name: 'Nguyễn Thị Lan', contact_position: 'Chuyên viên', contact_phone: '0256 3822 123', contact_email: 'lan@syt.binhdinh.gov.vn' };
+  let province: TestServer;
+  let national: TestServer;
+  before(async () => {
+    province = await startFederated({ plugins: ['harvest', 'federation', 'compliance'] });
+    national = await startFederated({ plugins: ['harvest', 'federation', 'compliance'] });
+    await province.admin.call('organization_create', { name: 'ubnd-tinh', title: 'UBND tỉnh', ...FOCAL, contact_email: 'vp@binhdinh.gov.vn' });
+    await province.admin.call('organization_create', { name: 'so-y-te', title: 'Sở Y tế', parent_org: 'ubnd-tinh', ...FOCAL });
+    await province.admin.call('package_create', openDataset('ke-hoach', 'ubnd-tinh'));
+    await province.admin.call('package_create', openDataset('benh-vien', 'so-y-te'));
+    await national.admin.call('federation_member_create', { name: 'tinh-a', title: 'Tỉnh A', url: province.url, schedule: 'MANUAL' });
+  });
+  after(() => Promise.all([province?.close(), national?.close()]));
+
+  it('reads the member\'s organization and keeps it up to date, its parent agency under the member\'s namespace', async () => {
+    // This portal's publish gates need the focal point: without it, no dataset of the member would pass.
+    await sync(national);
+    const shown = await national.anon.call('organization_show', { id: 'tinh-a-so-y-te' });
+    expect(shown).to.include({ title: 'Sở Y tế', ...FOCAL });
+    expect(Object.keys(await held(national, 'tinh-a'))).to.have.length(2);
+
+    await province.admin.call('organization_patch', { id: 'so-y-te', title: 'Sở Y tế tỉnh A', contact_name: 'Trần Văn Bình' });
+    await province.admin.call('package_patch', { id: 'benh-vien', notes: 'Cập nhật' });
+    await sync(national);
+    const again = await national.anon.call('organization_show', { id: 'tinh-a-so-y-te' });
+    expect(again).to.include({ title: 'Sở Y tế tỉnh A', contact_name: 'Trần Văn Bình', contact_email: FOCAL.contact_email, parent_org: 'tinh-a-ubnd-tinh' });
+  });
+});
