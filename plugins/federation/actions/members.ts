@@ -6,6 +6,7 @@ import type { ActionContext, ActionDefinition, AuthDefinition, DataDict } from '
 import { NotFound, ValidationError } from '../../../core/errors.ts';
 import { both, MEMBER } from '../i18n/messages.ts';
 import type { FederationSettings } from '../settings.ts';
+import { isoTimestamp } from '../services/timestamps.ts';
 
 const PROTOCOLS: Record<string, string> = { kho_feed: 'kho_feed', ckan: 'federation_ckan', dcat: 'federation_dcat' };
 const NAME = /^[a-z0-9_-]{2,60}$/;
@@ -52,11 +53,6 @@ async function memberDict(context: ActionContext, row: MemberRow): Promise<DataD
     created: String(row.created).replace(' ', 'T'),
     modified: String(row.modified).replace(' ', 'T'),
   };
-}
-
-function iso(value: unknown): string | null {
-  if (!value) return null;
-  return value instanceof Date ? value.toISOString().replace('Z', '') : String(value).replace(' ', 'T');
 }
 
 export function memberActions(settings: FederationSettings): Record<string, ActionDefinition> {
@@ -175,7 +171,7 @@ export function memberActions(settings: FederationSettings): Record<string, Acti
             .whereNotExists((q) => q.select(db.raw('1')).from('harvest_gather_error as g').whereRaw('g.harvest_job_id = j.id').where('g.level', 'error'))
             .orderBy('j.created', 'desc')
             .first('j.finished');
-          const lastSuccess = iso(success?.finished);
+          const lastSuccess = isoTimestamp(success?.finished);
           const lag = lastSuccess ? Math.max(0, Math.round((now - Date.parse(lastSuccess + 'Z')) / 1000)) : null;
           const last = status.last_job;
           const errors = last ? await context.action('harvest_job_report', { id: last.id, limit: 1 }, { ignoreAuth: true }).then((report: DataDict) => report.gather_errors ?? []).catch(() => []) : [];

@@ -9,6 +9,7 @@ import type { FederationSettings } from '../settings.ts';
 import { instanceId } from '../services/changes.ts';
 import { decodeCursor } from '../services/cursor.ts';
 import { PUSH_JOB, pushTarget, runPush } from '../services/push.ts';
+import { isoTimestamp } from '../services/timestamps.ts';
 
 const KEYWORDS: Record<string, string> = { HOURLY: '0 * * * *', DAILY: '0 2 * * *', WEEKLY: '0 2 * * 1' };
 
@@ -35,11 +36,6 @@ export function pushJob(settings: FederationSettings): JobDefinition<unknown> {
       return runPush(deps, { jobId: job.id, signal: job.signal, heartbeat: () => job.heartbeat() });
     },
   };
-}
-
-function iso(value: unknown): string | null {
-  if (!value) return null;
-  return value instanceof Date ? value.toISOString().replace('Z', '') : String(value).replace(' ', 'T');
 }
 
 export function pushActions(settings: FederationSettings): Record<string, ActionDefinition> {
@@ -84,15 +80,15 @@ export function pushActions(settings: FederationSettings): Record<string, Action
           organization_prefix: settings.push_organization_prefix,
           pending_changes: pending,
           running: !!state?.lock_job,
-          last_started: iso(state?.last_started),
-          last_finished: iso(state?.last_finished),
-          last_success: iso(state?.last_success),
+          last_started: isoTimestamp(state?.last_started),
+          last_finished: isoTimestamp(state?.last_finished),
+          last_success: isoTimestamp(state?.last_success),
           last_error: state?.last_error ?? null,
           last_stats: stats,
           datasets: counts,
-          errors: errors.map((row: any) => ({ id: row.package_id, name: row.name, error: row.error, updated: iso(row.updated) })),
+          errors: errors.map((row: any) => ({ id: row.package_id, name: row.name, error: row.error, updated: isoTimestamp(row.updated) })),
           job: job
-            ? { id: job.id, state: job.state, attempts: job.attempts, max_attempts: job.max_attempts, run_at: iso(job.run_at), created: iso(job.created), finished: iso(job.finished), last_error: job.last_error }
+            ? { id: job.id, state: job.state, attempts: job.attempts, max_attempts: job.max_attempts, run_at: isoTimestamp(job.run_at), created: isoTimestamp(job.created), finished: isoTimestamp(job.finished), last_error: job.last_error }
             : null,
         };
       },

@@ -6,7 +6,7 @@ import type { DataDict } from '../../../core/actions/types.ts';
 import { ValidationError } from '../../../core/errors.ts';
 import type { GatheredRecord, ImportContext } from '../../harvest/harvesters/types.ts';
 import { msg } from '../i18n/messages.ts';
-import { wantedOrganization, withoutRefusedFields } from '../services/push-organization.ts';
+import { organizationPatch, wantedOrganization, withoutRefusedFields } from '../services/organization-sync.ts';
 
 export interface MemberConfig {
   member?: string;
@@ -132,18 +132,16 @@ export async function memberOrganization(context: ImportContext<MemberConfig>, r
     context.cache.set(
       key,
       (async () => {
-        const full = (await memberOrganizationShow(context, remote)) ?? remote;
-        const wanted = wantedOrganization(full, []);
-        const declared = declaredValues(full, context.services.fields.organization.map((field) => field.field_name));
+        const shown = await memberOrganizationShow(context, remote);
+        // Without the member's own organization_show (unreadable this time) only the title and
+        // description are known: the declared fields are left as they are here, never cleared.
+        const fields = shown ? context.services.fields.organization.map((field) => field.field_name) : [];
         // The parent agency is one of the member's organizations: here, under the same namespace.
-        if (typeof declared.parent_org === 'string') declared.parent_org = `${namespace}-${declared.parent_org}`.slice(0, 100);
+        const wanted = wantedOrganization(shown ? { ...shown, ...declaredValues(shown, fields) } : remote, fields, (parent) => `${namespace}-${parent}`.slice(0, 100));
         const found = await context.actions.action('organization_show', { id: name, include_datasets: false }).catch(() => null);
         if (found) {
-          const patch: Record<string, unknown> = {};
-          if ((found.title ?? '') !== wanted.title) patch.title = wanted.title;
-          if ((found.description ?? '') !== wanted.description) patch.description = wanted.description;
-          for (const [field, value] of Object.entries(declared)) if (JSON.stringify(found[field] ?? null) !== JSON.stringify(value)) patch[field] = value;
-          if (Object.keys(patch).length) await writeOrganization(context, 'organization_patch', { id: found.id, ...patch }, name);
+          const patch = organizationPatch(found, wanted);
+          if (patch) await writeOrganization(context, 'organization_patch', { id: found.id, ...patch }, name);
           return found.id as string;
         }
         const extras = [
@@ -152,7 +150,7 @@ export async function memberOrganization(context: ImportContext<MemberConfig>, r
           { key: 'federation_original_id', value: String(remote.id ?? '') },
         ];
         try {
-          const created = await writeOrganization(context, 'organization_create', { name, title: wanted.title, description: wanted.description, extras, ...declared }, name);
+          const created = await writeOrganization(context, 'organization_create', { name, title: wanted.title, description: wanted.description, extras, ...wanted.declared }, name);
           return created.id as string;
         } catch (err) {
           if (!(err instanceof ValidationError)) throw err;

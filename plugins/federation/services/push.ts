@@ -16,7 +16,7 @@ import { PermanentJobError } from '../../../core/jobs/errors.ts';
 import { PUSH, type Msg } from '../i18n/messages.ts';
 import type { FederationSettings } from '../settings.ts';
 import { readChanges, type Change } from './changes.ts';
-import { organizationPatch, wantedOrganization, withoutRefusedFields } from './push-organization.ts';
+import { organizationPatch, wantedOrganization, withoutRefusedFields } from './organization-sync.ts';
 
 export const PUSH_JOB = 'federation.push';
 const LEASE_MS = 10 * 60 * 1000;
@@ -193,7 +193,7 @@ interface ItemRow {
 
 export class Pusher {
   private readonly remote: Remote;
-  private readonly orgs = new Map<string, Promise<string>>();
+  private readonly orgs = new Map<string, Promise<string | null>>();
   /** Fields of this site's datasets that the target declares too (learned from its refusals). */
   private readonly targetFields = new Set<string>();
   readonly stats: PushStats = { created: 0, updated: 0, deleted: 0, unchanged: 0, errors: 0, organizations_created: 0, organizations_updated: 0, organization_errors: 0 };
@@ -313,14 +313,15 @@ export class Pusher {
 
   /**
    * The target's organization for a local one: created there on first use, and brought up to date
-   * with the local title, description and declared fields once per run.
+   * with the local title, description and declared fields once per run. Null when the organization
+   * is not here any more.
    */
-  organization(id: string, embedded?: Record<string, any>): Promise<string> {
+  organization(id: string, embedded?: Record<string, any>): Promise<string | null> {
     let pending = this.orgs.get(id);
     if (!pending) {
       pending = (async () => {
         const local = (await this.deps.showOrganization(id)) ?? embedded;
-        if (!local?.name) throw new ItemError(PUSH.refused('organization_show', 404, id));
+        if (!local?.name) return null;
         const name = this.targetName(local.name);
         const wanted = wantedOrganization(local, this.deps.organizationFields, (parent) => this.targetName(parent));
         let shown = await this.remote.call('organization_show', { id: name, include_datasets: false });
@@ -351,31 +352,20 @@ export class Pusher {
 
   /**
    * A field the target refuses (its own validation: a parent agency it does not know, a sector it
-   * does not list) is left out and the rest sent again, so one field never holds the focal point
-   * back. Refusals are counted and logged; the organization's datasets are pushed all the same.
+   * does not list) is left out and the rest sent once more, so one field never holds the focal
+   * point back. A refusal is counted and logged; the organization's datasets are pushed all the same.
    */
   private async updateOrganization(name: string, shown: Record<string, any>, wanted: ReturnType<typeof wantedOrganization>): Promise<void> {
     const patch = organizationPatch(shown, wanted);
     if (!patch) return;
-    for (let attempt = 0; ; attempt++) {
-      const answer = await this.remote.call('organization_patch', { id: name, ...patch });
-      if (answer.body.success) {
-        this.stats.organizations_updated++;
-        if (attempt) this.stats.organization_errors++;
-        return;
-      }
-      const refused = answer.status === 409 && !attempt ? withoutRefusedFields(patch, answer.body.error) : 0;
-      if (!refused) {
-        this.stats.organization_errors++;
-        this.deps.logger?.warn({ organization: name, status: answer.status, error: short(answer.body?.error) }, 'federation push: the national portal refused the organization update');
-        return;
-      }
-      this.deps.logger?.warn({ organization: name, error: short(answer.body?.error) }, 'federation push: fields the national portal refused are left out of the organization update');
-      if (!Object.keys(patch).length) {
-        this.stats.organization_errors++;
-        return;
-      }
+    let answer = await this.remote.call('organization_patch', { id: name, ...patch });
+    if (!answer.body.success) {
+      this.stats.organization_errors++;
+      this.deps.logger?.warn({ organization: name, status: answer.status, error: short(answer.body?.error) }, 'federation push: the national portal refused the organization update');
+      if (answer.status !== 409 || !withoutRefusedFields(patch, answer.body.error) || !Object.keys(patch).length) return;
+      answer = await this.remote.call('organization_patch', { id: name, ...patch });
     }
+    if (answer.body.success) this.stats.organizations_updated++;
   }
 
   /** Organizations with datasets at the target that no dataset change of this run brought up to date. */

@@ -169,6 +169,9 @@ describe('federation: national mode carries the focal point with the organizatio
   const FOCAL = { contact_name: 'Nguyễn Thị Lan', contact_position: 'Chuyên viên', contact_phone: '0256 3822 123', contact_email: 'lan@syt.binhdinh.gov.vn' };
   let province: TestServer;
   let national: TestServer;
+  let gate: FixtureServer;
+  // The member's organization_show fails (as on a member under load) while this is set.
+  let organizationShowDown = false;
   before(async () => {
     province = await startFederated({ plugins: ['harvest', 'federation', 'compliance'] });
     national = await startFederated({ plugins: ['harvest', 'federation', 'compliance'] });
@@ -176,9 +179,19 @@ describe('federation: national mode carries the focal point with the organizatio
     await province.admin.call('organization_create', { name: 'so-y-te', title: 'Sở Y tế', parent_org: 'ubnd-tinh', ...FOCAL });
     await province.admin.call('package_create', openDataset('ke-hoach', 'ubnd-tinh'));
     await province.admin.call('package_create', openDataset('benh-vien', 'so-y-te'));
-    await national.admin.call('federation_member_create', { name: 'tinh-a', title: 'Tỉnh A', url: province.url, schedule: 'MANUAL' });
+    gate = await startFixtureServer({
+      '*': async (request, response, url) => {
+        if (organizationShowDown && url.pathname.endsWith('/organization_show')) return send(response, 503, 'busy', 'text/plain');
+        const upstream = await fetch(province.url + url.pathname + url.search, { headers: { accept: String(request.headers.accept ?? '*/*') } });
+        send(response, upstream.status, Buffer.from(await upstream.arrayBuffer()), upstream.headers.get('content-type') ?? 'application/json');
+      },
+    });
+    await national.admin.call('federation_member_create', { name: 'tinh-a', title: 'Tỉnh A', url: gate.url, schedule: 'MANUAL' });
   });
-  after(() => Promise.all([province?.close(), national?.close()]));
+  after(async () => {
+    await gate?.close();
+    await Promise.all([province?.close(), national?.close()]);
+  });
 
   it('reads the member\'s organization and keeps it up to date, its parent agency under the member\'s namespace', async () => {
     // This portal's publish gates need the focal point: without it, no dataset of the member would pass.
@@ -192,5 +205,14 @@ describe('federation: national mode carries the focal point with the organizatio
     await sync(national);
     const again = await national.anon.call('organization_show', { id: 'tinh-a-so-y-te' });
     expect(again).to.include({ title: 'Sở Y tế tỉnh A', contact_name: 'Trần Văn Bình', contact_email: FOCAL.contact_email, parent_org: 'tinh-a-ubnd-tinh' });
+
+    // The member's organization_show cannot be read: what is held is kept, not cleared.
+    organizationShowDown = true;
+    await province.admin.call('package_patch', { id: 'benh-vien', notes: 'Cập nhật lần hai' });
+    await sync(national);
+    organizationShowDown = false;
+    expect((await national.anon.call('package_show', { id: (await province.anon.call('package_show', { id: 'benh-vien' })).id })).notes).to.equal('Cập nhật lần hai');
+    const kept = await national.anon.call('organization_show', { id: 'tinh-a-so-y-te' });
+    expect(kept).to.include({ title: 'Sở Y tế tỉnh A', contact_name: 'Trần Văn Bình', contact_email: FOCAL.contact_email, parent_org: 'tinh-a-ubnd-tinh' });
   });
 });

@@ -1,12 +1,12 @@
-// What push mode keeps of an organization at the national portal: its title and description, and
-// the fields this site declares for organizations — the focal point and feedback contact, the
-// identifier code, the parent agency, the sectors — which Decree 47 Art. 7(2) has pushed with the
-// organization (R59).
+// What federation keeps of an organization at the other portal (pushed to the national portal, or
+// pulled from a member): its title and description, and the fields this site declares for
+// organizations — the focal point and feedback contact, the identifier code, the parent agency, the
+// sectors — which Decree 47 Art. 7(2) has travel with the organization (R59).
 //
-// The target may or may not declare the same fields. One that does shows them as top-level keys of
-// organization_show (Kho, ckanext-scheming), and takes them back the same way; one that does not
-// would drop such keys silently, so for it they travel as extras under the same names. The target's
-// own extras are kept: organization_patch replaces the whole list, so it is sent merged.
+// The other portal may or may not declare the same fields. One that does shows them as top-level
+// keys of organization_show (Kho, ckanext-scheming), and takes them back the same way; one that does
+// not would drop such keys silently, so for it they travel as extras under the same names. Its own
+// extras are kept: organization_patch replaces the whole list, so it is sent merged.
 import type { DataDict } from '../../../core/actions/types.ts';
 
 export interface WantedOrganization {
