@@ -27,6 +27,7 @@ import { buildIndexDocument, datasetPermissionLabels } from '../search/index-doc
 import type { QueryNode } from '../search/query-ast.ts';
 import type { SearchQuery } from '../search/search-index.ts';
 import type { ActionContext, ActionDefinition, AuthDefinition, DataDict } from './types.ts';
+import { compareCodePoints } from '../text/code-point-order.ts';
 
 /** ckan/lib/search/query.py VALID_SOLR_PARAMETERS: anything else left at search time is a 400. */
 const VALID_SOLR_PARAMETERS = new Set([
@@ -258,17 +259,6 @@ async function searchFacets(context: ActionContext, facets: Record<string, Recor
     out[field] = { title: field, items };
   }
   return out;
-}
-
-/** Python compares str by code point; JS's < compares UTF-16 units, which differs above U+FFFF. */
-function compareCodePoints(a: string, b: string): number {
-  const left = [...a];
-  const right = [...b];
-  for (let i = 0; i < Math.min(left.length, right.length); i++) {
-    const diff = left[i].codePointAt(0)! - right[i].codePointAt(0)!;
-    if (diff) return diff;
-  }
-  return left.length - right.length;
 }
 
 export const packageSearchActions: Record<string, ActionDefinition> = {

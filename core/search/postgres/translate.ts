@@ -350,11 +350,21 @@ export interface RankingQueries {
   phrases: string[];
 }
 
+/** What relevance is computed from, before it is written as tsqueries (the memory index reads this). */
+export interface RankingTerms {
+  /** Each positive text term of q: its folded tokens (a phrase when several), the last one a prefix. */
+  folded: Array<{ tokens: string[]; prefix: boolean }>;
+  /** Marked syllables as written, each once. */
+  exact: Array<{ lexeme: string; prefix: boolean }>;
+  /** Adjacent free-text words, each pair once. */
+  phrases: Array<[string, string]>;
+}
+
 const MAX_PHRASES = 8;
 
-export function rankingQueries(node: QueryNode | null, freeText = false): RankingQueries {
-  const folded: string[] = [];
-  const exact = new Set<string>();
+export function rankingTerms(node: QueryNode | null, freeText = false): RankingTerms {
+  const folded: RankingTerms['folded'] = [];
+  const exact = new Map<string, { lexeme: string; prefix: boolean }>();
   const visit = (current: QueryNode) => {
     if (current.type === 'bool') {
       for (const clause of current.clauses) if (clause.occur !== 'must_not') visit(clause.node);
@@ -363,15 +373,15 @@ export function rankingQueries(node: QueryNode | null, freeText = false): Rankin
     if (current.type !== 'term' || current.exists || current.wildcard) return;
     if (fieldKind(clean(current.field ?? 'text')) !== 'text') return;
     const tokens = analyze(current.value);
-    const query = tokensTsquery(tokens.map((token) => token.folded), { prefix: current.prefix });
-    if (query) folded.push(query);
+    if (tokens.length) folded.push({ tokens: tokens.map((token) => token.folded), prefix: current.prefix });
     tokens.forEach((token, i) => {
-      if (token.exact !== null) exact.add(quoteLexeme(token.exact) + (current.prefix && i === tokens.length - 1 ? ':*' : ''));
+      const prefix = current.prefix && i === tokens.length - 1;
+      if (token.exact !== null) exact.set(quoteLexeme(token.exact) + (prefix ? ':*' : ''), { lexeme: token.exact, prefix });
     });
   };
   if (node) visit(node);
 
-  const phrases: string[] = [];
+  const phrases = new Map<string, [string, string]>();
   if (freeText && node) {
     const words: string[] = [];
     const clauses = node.type === 'bool' ? node.clauses : [{ occur: 'should' as const, node }];
@@ -381,13 +391,22 @@ export function rankingQueries(node: QueryNode | null, freeText = false): Rankin
       if (plain) words.push(...tokenize(term.value));
       else words.push('');
     }
-    for (let i = 0; i + 1 < words.length && phrases.length < MAX_PHRASES; i++) {
-      if (words[i] && words[i + 1]) phrases.push(`${quoteLexeme(words[i])} <-> ${quoteLexeme(words[i + 1])}`);
+    let pairs = 0;
+    for (let i = 0; i + 1 < words.length && pairs < MAX_PHRASES; i++) {
+      if (!words[i] || !words[i + 1]) continue;
+      pairs++;
+      phrases.set(`${words[i]} ${words[i + 1]}`, [words[i], words[i + 1]]);
     }
   }
+  return { folded, exact: [...exact.values()], phrases: [...phrases.values()] };
+}
+
+export function rankingQueries(node: QueryNode | null, freeText = false): RankingQueries {
+  const terms = rankingTerms(node, freeText);
+  const folded = terms.folded.map((term) => tokensTsquery(term.tokens, { prefix: term.prefix })!);
   return {
     folded: folded.length ? [...new Set(folded)].join(' | ') : null,
-    exact: exact.size ? [...exact].join(' | ') : null,
-    phrases: [...new Set(phrases)],
+    exact: terms.exact.length ? terms.exact.map((item) => quoteLexeme(item.lexeme) + (item.prefix ? ':*' : '')).join(' | ') : null,
+    phrases: terms.phrases.map(([a, b]) => `${quoteLexeme(a)} <-> ${quoteLexeme(b)}`),
   };
 }
