@@ -4,7 +4,8 @@
 // bound parameters (see planSearch); results are package.data, byte for byte what package_show sends.
 // Relevance is computed from a small ranking vector (name, title, tags, groups), with bonuses for the
 // syllables as written (an exact-diacritic match above a folded one) and for adjacent words. Repeated
-// searches are answered from a result cache that every dataset write clears (result-cache.ts).
+// searches are answered from a result cache that every dataset write clears (result-cache.ts), and
+// the common ones from a memory index that mirrors this table (memory/).
 // rebuild() re-indexes in place without blocking searches or writes; init() does it once when the
 // row format of this code (FORMAT) differs from the one recorded in system_info.
 import type { Knex } from 'knex';
@@ -18,6 +19,8 @@ import { ARRAY_COLUMNS, PUBLIC_ACTIVE_LEXEME, ROW_COLUMNS, SCALAR_COLUMNS, rowsJ
 import { QueryTranslator, allOf, clean, rankingQueries, render, type Condition } from './translate.ts';
 import type { QueryNode } from '../query-ast.ts';
 import { SearchResultCache, type Totals } from '../result-cache.ts';
+import { MirrorSync } from './memory/mirror-sync.ts';
+import { searchMirror } from './memory/mirror-search.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
@@ -60,6 +63,24 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
   const cache = new SearchResultCache({ maxBytes: cacheMb * 1048576, listening: !optional(() => cradle.config.database.url) });
   let unsubscribe: (() => void) | null = null;
   const inFlight = new Map<string, Promise<SearchResult>>();
+  // The memory index answers the common searches without the database (memory/).
+  const mirror = optional(() => cradle.config.search.memory_index)
+    ? new MirrorSync({ knex: cradle.knex, logger: optional(() => cradle.logger), listening: !optional(() => cradle.config.database.url) })
+    : null;
+
+  /** A search answered from the memory index, or null when the database must answer it. */
+  const fromMemory = async (query: SearchQuery, db: Knex): Promise<SearchResult | null> => {
+    const current = await mirror?.current();
+    if (!current) return null;
+    const answer = searchMirror(current, query, cradle.clock.now());
+    if (!answer) return null;
+    const data = new Map<string, string>();
+    if (answer.ids.length) {
+      const { rows } = await db.raw('select id, data from package where id = any(?::text[])', [textArrayLiteral(answer.ids)]);
+      for (const row of rows as Array<{ id: string; data: string }>) data.set(row.id, row.data);
+    }
+    return { count: answer.count, results: answer.ids.filter((id) => data.has(id)).map((id) => data.get(id)!), facets: answer.facets };
+  };
 
   const insertRows = async (db: Knex | Knex.Transaction, rows: SearchRow[]) => {
     if (!rows.length) return;
@@ -77,11 +98,13 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     async index(trx, pkg) {
       cache.written(trx);
       await insertRows(trx, [rowFor(pkg)]);
+      mirror?.written(trx, String(pkg.id));
     },
 
     async remove(trx, packageId) {
       cache.written(trx);
       await trx.raw('delete from package_search where package_id = ?', [packageId]);
+      mirror?.written(trx, packageId);
     },
 
     async search(query, trx) {
@@ -99,6 +122,12 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
       const running = flightKey ? inFlight.get(flightKey) : undefined;
       if (running) return copy(await running);
       const compute = async (): Promise<SearchResult> => {
+        // Inside a transaction the caller may be reading its own uncommitted writes: the database.
+        const remembered = trx ? null : await fromMemory(query, cradle.knex);
+        if (remembered) {
+          if (keys) cache.store(keys, copy(remembered), snapshot);
+          return remembered;
+        }
         const totals = keys ? cache.getTotals(keys.totals) : undefined;
         const plan = planSearch(query, cradle.clock.now(), { totals: !totals });
         const db = trx ?? cradle.knex;
@@ -122,6 +151,7 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
       const count = await rebuildInPlace(cradle, rowFor, cache, options.onProgress);
       const repos = optional(() => cradle.repos);
       if (repos) await repos.systemInfo.set(cradle.knex, FORMAT_KEY, FORMAT);
+      await mirror?.reload();
       return count;
     },
 
@@ -131,7 +161,18 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
 
     async init() {
       const changes = optional(() => cradle.packageChanges);
-      if (changes && cache.maxBytes > 0) unsubscribe = changes.subscribe({ onChange: () => cache.clear(), onListening: (listening) => cache.setListening(listening) });
+      if (changes && (cache.maxBytes > 0 || mirror)) {
+        unsubscribe = changes.subscribe({
+          onChange: (id) => {
+            cache.clear();
+            mirror?.changed(id);
+          },
+          onListening: (listening) => {
+            cache.setListening(listening);
+            mirror?.setListening(listening);
+          },
+        });
+      }
       // The rows are written in the format of this code; when it changes (FORMAT), every row is
       // re-written once, at the first start of the new version.
       const knex = cradle.knex;
@@ -150,6 +191,7 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     async close() {
       unsubscribe?.();
       unsubscribe = null;
+      mirror?.close();
     },
   };
 };
@@ -215,6 +257,10 @@ async function rebuildInPlace(cradle: Cradle, rowFor: (pkg: DataDict) => SearchR
        on conflict (package_id) do nothing`,
       [rowsJson(rows), versions],
     );
+    // Servers on the same database read rewritten rows back into their memory index.
+    if (optional(() => cradle.config.database.url)) {
+      await knex.raw(`select pg_notify('kho_package_changed', id) from unnest(?::text[]) as id`, [textArrayLiteral(batch.map((row) => row.id))]);
+    }
   };
 
   await setFastUpdate(true);

@@ -1,0 +1,622 @@
+// Answers a SearchQuery from the memory index (mirror.ts) with the semantics of the SQL the
+// postgres backend would run (translate.ts, planSearch): the same boolean rules, the same
+// visibility, the same ts_rank-based score and the same order. A query that needs what the memory
+// index does not hold (phrases, fields other than the columns, the `exact` object) or that SQL
+// would refuse is not answered here: `searchMirror` returns null and the database answers it.
+import { resolveDateMath } from '../../date-math.ts';
+import { fieldKind } from '../../index-document.ts';
+import type { BoolNode, QueryNode, RangeNode, TermNode } from '../../query-ast.ts';
+import type { SearchQuery } from '../../search-index.ts';
+import { compareCodePoints } from '../../../text/code-point-order.ts';
+import { tokenize, wildcardToLike } from '../analysis.ts';
+import { clean, rankingTerms } from '../translate.ts';
+import { type ListColumn, type ListField, type ScalarField, type SearchMirror, parseMicros } from './mirror.ts';
+import { SlotSet } from './slot-set.ts';
+import { addContribution, finishRank, uniqueRankItems, type RankItem } from './ts-rank.ts';
+
+export interface MirrorAnswer {
+  count: number;
+  /** Package ids of the page, in order. */
+  ids: string[];
+  facets: Record<string, Record<string, number>>;
+}
+
+/** Thrown inside the evaluation when the query is one for the database. */
+class NotHere extends Error {}
+const notHere = (): never => {
+  throw new NotHere();
+};
+
+// Maps, not objects: a field named "constructor" must not find Object's.
+const SCALAR_OF = new Map<string, ScalarField>([
+  ['id', 'package_id'],
+  ['name', 'name'],
+  ['state', 'state'],
+  ['capacity', 'capacity'],
+  ['organization', 'organization'],
+  ['owner_org', 'owner_org'],
+  ['license_id', 'license_id'],
+  ['dataset_type', 'dataset_type'],
+]);
+const LIST_OF = new Map<string, ListField>([
+  ['tags', 'tags'],
+  ['groups', 'groups'],
+  ['res_format', 'res_format'],
+]);
+const NULLABLE = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
+
+/** The weights of the score's parts, as scoreExpression (index.ts) writes them. */
+const EXACT_WEIGHT = 0.25;
+const PHRASE_WEIGHT = 0.5;
+
+/** Above this many matches, a page that is neither small nor in id order is left to the database. */
+const MAX_FULL_SORT = 20_000;
+const MAX_TOP = 2_000;
+
+export function searchMirror(mirror: SearchMirror, query: SearchQuery, now: Date): MirrorAnswer | null {
+  try {
+    return new MirrorSearch(mirror, now).run(query);
+  } catch (err) {
+    if (err instanceof NotHere) return null;
+    throw err;
+  }
+}
+
+/** Sets every search of a mirror version starts from: the living, and who sees what. */
+interface BaseSets {
+  version: number;
+  everything: SlotSet;
+  visibility: Map<string, SlotSet>;
+  /** Sets of single clauses (a word, a filter), as Solr's filterCache: a portal's facets repeat. */
+  clauses: Map<string, SlotSet | null>;
+  /** Per-slot work arrays for scoring, zeroed before use (searches run one at a time). */
+  scratch: Float64Array[];
+}
+
+const MAX_CACHED_CLAUSES = 512;
+const baseSets = new WeakMap<SearchMirror, BaseSets>();
+
+class MirrorSearch {
+  private readonly mirror: SearchMirror;
+  private readonly now: Date;
+  private readonly capacity: number;
+  private readonly everything: SlotSet;
+  private readonly base: BaseSets;
+
+  constructor(mirror: SearchMirror, now: Date) {
+    this.mirror = mirror;
+    this.now = now;
+    this.capacity = mirror.slotCount;
+    let base = baseSets.get(mirror);
+    if (!base || base.version !== mirror.version) {
+      const everything = new SlotSet(this.capacity);
+      const alive = mirror.alive;
+      for (let slot = 0; slot < this.capacity; slot++) if (alive[slot]) everything.add(slot);
+      base = { version: mirror.version, everything, visibility: new Map(), clauses: new Map(), scratch: [] };
+      baseSets.set(mirror, base);
+    }
+    this.base = base;
+    this.everything = base.everything;
+  }
+
+  run(query: SearchQuery): MirrorAnswer {
+    const matched = this.visibility(query);
+    if (query.q) matched.and(this.translate(query.q) ?? this.none());
+    for (const filter of query.filters) matched.and(this.translate(filter) ?? this.none());
+    const slots = matched.toArray();
+    const facets = this.facets(query, slots);
+    const ids = query.rows > 0 ? this.page(query, matched, slots) : [];
+    return { count: slots.length, ids, facets };
+  }
+
+  // ---- what the caller may see (whereClause) ----
+
+  private visibility(query: SearchQuery): SlotSet {
+    const key = JSON.stringify([query.states, query.includePrivate]);
+    let shared = this.base.visibility.get(key);
+    if (!shared) {
+      shared = this.everything.copy();
+      if (query.states.length) shared.and(this.scalarIn('state', query.states));
+      if (!query.includePrivate) shared.and(this.scalarIn('capacity', ['public']));
+      this.base.visibility.set(key, shared);
+    }
+    const visible = shared.copy();
+    // Active public datasets carry exactly the label "public" (whereClause leaves the test out too).
+    const onlyPublicActive = !query.includePrivate && query.states.length === 1 && query.states[0] === 'active';
+    if (query.labels && !(onlyPublicActive && query.labels.includes('public'))) {
+      const column = this.mirror.lists.labels;
+      const labelled = this.none();
+      for (const label of query.labels) this.addPostings(labelled, column, label);
+      visible.and(labelled);
+    }
+    return visible;
+  }
+
+  // ---- the query tree (QueryTranslator) ----
+
+  /** The set of a clause. Callers never change it: it may be shared with later searches. */
+  private translate(node: QueryNode): SlotSet | null {
+    switch (node.type) {
+      case 'matchAll':
+        return this.everything;
+      case 'term':
+        return this.cached(node, () => this.term(node));
+      case 'range':
+        return this.cached(node, () => this.range(node));
+      case 'bool':
+        return this.bool(node);
+    }
+  }
+
+  private cached(node: TermNode | RangeNode, compute: () => SlotSet | null): SlotSet | null {
+    const key = JSON.stringify(node);
+    // Date math against the clock changes its answer without any write.
+    if (/NOW/i.test(key)) return compute();
+    const clauses = this.base.clauses;
+    if (clauses.has(key)) return clauses.get(key)!;
+    const set = compute();
+    if (clauses.size >= MAX_CACHED_CLAUSES) clauses.delete(clauses.keys().next().value!);
+    clauses.set(key, set);
+    return set;
+  }
+
+  private term(node: TermNode): SlotSet | null {
+    const field = clean(node.field ?? 'text');
+    const kind = fieldKind(field);
+    if (kind === 'text') return field === 'text' ? this.textTerm(node) : notHere();
+    if (kind === 'date') return this.dateTerm(field, node);
+    if (kind === 'numeric' && !node.exists && !node.prefix && !node.wildcard) {
+      const column = this.numberColumn(field);
+      const value = parseNumber(node.value);
+      return this.where((slot) => column[slot] === value);
+    }
+    return this.exactTerm(field, node);
+  }
+
+  private textTerm(node: TermNode): SlotSet | null {
+    const mirror = this.mirror;
+    if (node.exists) return this.where((slot) => mirror.hasText[slot] === 1);
+    if (node.wildcard) return notHere();
+    const tokens = tokenize(node.value);
+    if (!tokens.length) return null;
+    if (tokens.length > 1) return notHere(); // a phrase: positions are in the database only
+    const set = this.none();
+    const lexemes = node.prefix ? mirror.textOrder.withPrefix(tokens[0]) : [tokens[0]];
+    for (const lexeme of lexemes) {
+      const list = mirror.text.get(lexeme);
+      if (list) set.addAll(list.data, list.length);
+    }
+    return set;
+  }
+
+  private dateTerm(field: string, node: TermNode): SlotSet {
+    const column = this.dateColumn(field);
+    if (node.exists) return this.everything.copy();
+    if (node.prefix || node.wildcard) return notHere();
+    const value = this.micros(node.value);
+    return this.where((slot) => column[slot] === value);
+  }
+
+  private exactTerm(field: string, node: TermNode): SlotSet {
+    const scalar = SCALAR_OF.get(field);
+    const list = LIST_OF.get(field);
+    if (!scalar && !list) return notHere();
+    if (node.exists) {
+      if (scalar) {
+        const values = this.mirror.scalars[scalar].values;
+        return this.where((slot) => values[slot] >= 0);
+      }
+      const lengths = this.mirror.lists[list!].length;
+      return this.where((slot) => lengths[slot] > 0);
+    }
+    const value = clean(node.value);
+    let test: ((candidate: string) => boolean) | null = null;
+    if (node.wildcard) {
+      const pattern = likeRegExp(wildcardToLike(value));
+      test = (candidate) => pattern.test(candidate);
+    } else if (node.prefix) {
+      test = (candidate) => candidate.startsWith(value);
+    }
+    if (scalar) {
+      const column = this.mirror.scalars[scalar];
+      const ids = test ? column.dictionary.matching(test) : [column.dictionary.find(value)].filter((id): id is number => id !== undefined);
+      return this.scalarIds(column.values, ids);
+    }
+    const column = this.mirror.lists[list!];
+    const set = this.none();
+    const ids = test ? column.dictionary.matching(test) : [column.dictionary.find(value)].filter((id): id is number => id !== undefined);
+    for (const id of ids) {
+      const postings = column.postings.get(id);
+      if (postings) set.addAll(postings.data, postings.length);
+    }
+    return set;
+  }
+
+  private range(node: RangeNode): SlotSet {
+    const field = clean(node.field);
+    const kind = fieldKind(field);
+    if (kind === 'text') return notHere();
+    if (node.lower === null && node.upper === null) {
+      return this.exactTerm(field, { type: 'term', field, value: '', phrase: false, prefix: false, exists: true });
+    }
+    if (kind === 'date') {
+      const column = this.dateColumn(field);
+      const lower = node.lower === null ? null : this.micros(node.lower);
+      const upper = node.upper === null ? null : this.micros(node.upper);
+      return this.where((slot) => inRange(column[slot], lower, upper, node, (a, b) => a - b));
+    }
+    if (kind === 'numeric') {
+      const column = this.numberColumn(field);
+      const lower = node.lower === null ? null : parseNumber(node.lower);
+      const upper = node.upper === null ? null : parseNumber(node.upper);
+      return this.where((slot) => inRange(column[slot], lower, upper, node, (a, b) => a - b));
+    }
+    const lower = node.lower === null ? null : clean(node.lower);
+    const upper = node.upper === null ? null : clean(node.upper);
+    const inside = (value: string) => inRange(value, lower, upper, node, compareCodePoints);
+    const scalar = SCALAR_OF.get(field);
+    if (scalar) {
+      const column = this.mirror.scalars[scalar];
+      return this.scalarIds(column.values, column.dictionary.matching(inside));
+    }
+    const list = LIST_OF.get(field);
+    if (!list) return notHere();
+    const column = this.mirror.lists[list!];
+    const set = this.none();
+    for (const id of column.dictionary.matching(inside)) {
+      const postings = column.postings.get(id);
+      if (postings) set.addAll(postings.data, postings.length);
+    }
+    return set;
+  }
+
+  private bool(node: BoolNode): SlotSet {
+    const musts: SlotSet[] = [];
+    const shoulds: SlotSet[] = [];
+    const mustNots: SlotSet[] = [];
+    for (const clause of node.clauses) {
+      const set = this.translate(clause.node);
+      if (set === null) continue;
+      (clause.occur === 'must' ? musts : clause.occur === 'should' ? shoulds : mustNots).push(set);
+    }
+    if (!musts.length && !shoulds.length && !mustNots.length) return this.none();
+    const result = this.everything.copy();
+    for (const set of musts) result.and(set);
+    for (const set of mustNots) result.andNot(set);
+    const minimum = Math.min(node.minimumShouldMatch ?? 0, shoulds.length);
+    if (minimum > 0) {
+      if (minimum === shoulds.length) for (const set of shoulds) result.and(set);
+      else result.and(this.atLeast(minimum, shoulds));
+    } else if (!musts.length && shoulds.length) {
+      const any = this.none();
+      for (const set of shoulds) any.or(set);
+      result.and(any);
+    }
+    return result;
+  }
+
+  /** Slots in at least `minimum` of the sets: a word-wise counter, a few bit operations per word. */
+  private atLeast(minimum: number, sets: SlotSet[]): SlotSet {
+    const result = this.none();
+    const out = result.words;
+    const counts = new Uint8Array(32);
+    for (let w = 0; w < out.length; w++) {
+      let any = 0;
+      for (const set of sets) any |= set.words[w];
+      if (!any) continue;
+      counts.fill(0);
+      for (const set of sets) {
+        let v = set.words[w];
+        while (v) {
+          counts[31 - Math.clz32(v & -v)]++;
+          v &= v - 1;
+        }
+      }
+      let word = 0;
+      for (let bit = 0; bit < 32; bit++) if (counts[bit] >= minimum) word |= 1 << bit;
+      out[w] = word;
+    }
+    return result;
+  }
+
+  // ---- relevance (scoreExpression) ----
+
+  /** Each matched slot's score, or null when every document scores the same. */
+  private scores(query: SearchQuery, slots: Int32Array): Float64Array | null {
+    const terms = rankingTerms(query.q, query.qIsFreeText);
+    if (!terms.folded.length) return null;
+    // Several words in one term make a phrase query, which ts_rank scores another way.
+    if (terms.folded.some((term) => term.tokens.length !== 1)) return notHere();
+    const folded = this.rank(terms.folded.map((term) => ({ lexeme: term.tokens[0], prefix: term.prefix })), 0);
+    const foldedItems = folded.items;
+    const exact = terms.exact.length ? this.rank(terms.exact, 1) : null;
+    const scores = this.scratch(2);
+    for (const slot of slots) {
+      // As scoreExpression adds them up: float4 ranks, the sum in double precision.
+      let score = finishRank(folded.totals[slot], foldedItems);
+      if (exact) score += EXACT_WEIGHT * finishRank(exact.totals[slot], exact.items);
+      scores[slot] = score;
+    }
+    for (const [a, b] of terms.phrases) {
+      const list = this.mirror.bigrams.get(`${a} ${b}`);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i++) scores[list.data[i]] += PHRASE_WEIGHT;
+    }
+    return scores;
+  }
+
+  /** calc_rank_or's running totals for ts_rank(weights, rtsv, item | item | …), and the item count. */
+  private rank(items: RankItem[], scratch: number): { totals: Float64Array; items: number } {
+    const unique = uniqueRankItems(items);
+    for (let i = 1; i < unique.length; i++) if (unique[i].lexeme === unique[i - 1].lexeme) return notHere();
+    if (new Set(items.map((item) => `${item.lexeme}\u0000${item.prefix}`)).size !== new Set(items.map((item) => item.lexeme)).size) return notHere();
+    const totals = this.scratch(scratch);
+    for (const item of unique) {
+      const lexemes = item.prefix ? this.mirror.rankOrder.withPrefix(item.lexeme) : [item.lexeme];
+      for (const lexeme of lexemes) {
+        const postings = this.mirror.rank.get(lexeme);
+        if (!postings) continue;
+        const slots = postings.slots.data;
+        const contributions = postings.contributions.data;
+        for (let i = 0; i < postings.slots.length; i++) totals[slots[i]] = addContribution(totals[slots[i]], contributions[i]);
+      }
+    }
+    return { totals, items: unique.length };
+  }
+
+  // ---- facets ----
+
+  private facets(query: SearchQuery, slots: Int32Array): MirrorAnswer['facets'] {
+    const out: MirrorAnswer['facets'] = {};
+    for (const field of new Set(query.facetFields.map(clean))) {
+      const scalar = SCALAR_OF.get(field);
+      const list = LIST_OF.get(field);
+      if (!scalar && !list) return notHere();
+      let values: string[];
+      let counts: Int32Array;
+      if (scalar) {
+        const column = this.mirror.scalars[scalar];
+        values = column.dictionary.values;
+        counts = new Int32Array(values.length);
+        const ids = column.values;
+        for (let i = 0; i < slots.length; i++) {
+          const id = ids[slots[i]];
+          if (id >= 0) counts[id]++;
+        }
+      } else {
+        const column = this.mirror.lists[list!];
+        values = column.dictionary.values;
+        counts = new Int32Array(values.length);
+        const { start, length } = column;
+        const pool = column.pool.data;
+        for (let i = 0; i < slots.length; i++) {
+          const slot = slots[i];
+          for (let k = start[slot], end = k + length[slot]; k < end; k++) counts[pool[k]]++;
+        }
+      }
+      const found: Array<[string, number]> = [];
+      counts.forEach((count, id) => {
+        if (count > 0 && count >= query.facetMincount) found.push([values[id], count]);
+      });
+      let items = found;
+      items.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
+      if (query.facetLimit >= 0) items = items.slice(0, query.facetLimit);
+      out[field] = Object.fromEntries(items);
+    }
+    return out;
+  }
+
+  // ---- order and page (sortKeys) ----
+
+  private page(query: SearchQuery, matched: SlotSet, slots: Int32Array): string[] {
+    const ids = this.mirror.ids;
+    const end = query.start + query.rows;
+    if (query.start >= slots.length) return [];
+    const keys = this.sortKeys(query, slots);
+    if (keys[0].id) {
+      // In id order already: walk it (a harvester's deep page costs no sort).
+      const order = this.mirror.idOrder();
+      const out: string[] = [];
+      let seen = 0;
+      const step = keys[0].descending ? -1 : 1;
+      for (let i = step > 0 ? 0 : order.length - 1; i >= 0 && i < order.length && seen < end; i += step) {
+        if (!matched.has(order[i])) continue;
+        if (seen++ >= query.start) out.push(ids[order[i]]);
+      }
+      return out;
+    }
+    const compare = (a: number, b: number) => {
+      for (const key of keys) {
+        const order = key.compare(a, b);
+        if (order) return order;
+      }
+      return 0;
+    };
+    let chosen: number[];
+    if (end <= MAX_TOP && end * 8 < slots.length) chosen = smallest(slots, end, compare);
+    else if (slots.length <= MAX_FULL_SORT) chosen = Array.from(slots).sort(compare);
+    else return notHere();
+    return chosen.slice(query.start, end).map((slot) => ids[slot]);
+  }
+
+  private sortKeys(query: SearchQuery, slots: Int32Array): Array<{ id: boolean; descending: boolean; compare: (a: number, b: number) => number }> {
+    const mirror = this.mirror;
+    const keys: Array<{ id: boolean; descending: boolean; compare: (a: number, b: number) => number }> = [];
+    let hasId = false;
+    let scores: Float64Array | null | undefined;
+    for (const { field: asked, direction } of query.sort) {
+      const field = clean(asked);
+      const descending = direction === 'desc';
+      const sign = descending ? -1 : 1;
+      let compare: (a: number, b: number) => number;
+      if (field === 'score') {
+        if (scores === undefined) scores = this.scores(query, slots);
+        if (!scores) continue;
+        const values = scores;
+        compare = (a, b) => sign * (values[a] - values[b]);
+      } else if (SCALAR_OF.has(field)) {
+        const column = mirror.scalars[SCALAR_OF.get(field)!];
+        const strings = column.dictionary.values;
+        const values = column.values;
+        const nullable = NULLABLE.has(field);
+        compare = (a, b) => {
+          const x = values[a];
+          const y = values[b];
+          if (x === y) return 0;
+          // Solr sorts documents without the field last, whichever the direction.
+          if (nullable && (x < 0 || y < 0)) return x < 0 ? 1 : -1;
+          return sign * compareCodePoints(strings[x], strings[y]);
+        };
+        if (field === 'id') hasId = true;
+      } else if (field === 'title_string') {
+        const values = mirror.titleSort;
+        compare = (a, b) => sign * compareCodePoints(values[a], values[b]);
+      } else if (field === 'metadata_created' || field === 'metadata_modified' || field === 'num_resources' || field === 'num_tags') {
+        const values = field === 'metadata_created' ? mirror.created : field === 'metadata_modified' ? mirror.modified : field === 'num_resources' ? mirror.numResources : mirror.numTags;
+        compare = (a, b) => sign * (values[a] - values[b]);
+      } else {
+        // Another sortable field is in `exact`; an unsortable one is the database's error to raise.
+        return notHere();
+      }
+      keys.push({ id: field === 'id', descending, compare });
+    }
+    if (!hasId) {
+      const ids = mirror.ids;
+      keys.push({ id: keys.length === 0, descending: false, compare: (a, b) => compareCodePoints(ids[a], ids[b]) });
+    }
+    return keys;
+  }
+
+  // ---- helpers ----
+
+  private scratch(index: number): Float64Array {
+    const list = this.base.scratch;
+    if (!list[index]) list[index] = new Float64Array(this.capacity);
+    return list[index].fill(0);
+  }
+
+  private none(): SlotSet {
+    return new SlotSet(this.capacity);
+  }
+
+  private where(test: (slot: number) => boolean): SlotSet {
+    const set = this.none();
+    const alive = this.mirror.alive;
+    for (let slot = 0; slot < this.capacity; slot++) if (alive[slot] && test(slot)) set.add(slot);
+    return set;
+  }
+
+  private scalarIn(field: ScalarField, values: readonly string[]): SlotSet {
+    const column = this.mirror.scalars[field];
+    return this.scalarIds(column.values, values.map((value) => column.dictionary.find(value)).filter((id): id is number => id !== undefined));
+  }
+
+  private scalarIds(values: Int32Array, ids: number[]): SlotSet {
+    if (!ids.length) return this.none();
+    if (ids.length === 1) {
+      const id = ids[0];
+      return this.where((slot) => values[slot] === id);
+    }
+    const wanted = new Set(ids);
+    return this.where((slot) => wanted.has(values[slot]));
+  }
+
+  private addPostings(set: SlotSet, column: ListColumn, value: string): void {
+    const id = column.dictionary.find(value);
+    const postings = id === undefined ? undefined : column.postings.get(id);
+    if (postings) set.addAll(postings.data, postings.length);
+  }
+
+  private dateColumn(field: string): Float64Array {
+    if (field === 'metadata_created') return this.mirror.created;
+    if (field === 'metadata_modified') return this.mirror.modified;
+    return notHere();
+  }
+
+  private numberColumn(field: string): Int32Array {
+    if (field === 'num_resources') return this.mirror.numResources;
+    if (field === 'num_tags') return this.mirror.numTags;
+    return notHere();
+  }
+
+  private micros(text: string): number {
+    let resolved: string;
+    try {
+      resolved = resolveDateMath(text, this.now);
+    } catch {
+      return notHere();
+    }
+    return parseMicros(resolved) ?? notHere();
+  }
+}
+
+function parseNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) return notHere();
+  return value;
+}
+
+function inRange<T>(value: T, lower: T | null, upper: T | null, node: RangeNode, compare: (a: T, b: T) => number): boolean {
+  if (lower !== null) {
+    const order = compare(value, lower);
+    if (order < 0 || (order === 0 && !node.includeLower)) return false;
+  }
+  if (upper !== null) {
+    const order = compare(value, upper);
+    if (order > 0 || (order === 0 && !node.includeUpper)) return false;
+  }
+  return true;
+}
+
+/** A LIKE pattern (backslash escapes, % and _) as an anchored regular expression. */
+function likeRegExp(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\' && i + 1 < pattern.length) source += escapeRegExp(pattern[++i]);
+    else if (ch === '%') source += '.*';
+    else if (ch === '_') source += '.';
+    else source += escapeRegExp(ch);
+  }
+  return new RegExp(`^${source}$`, 'su');
+}
+
+function escapeRegExp(ch: string): string {
+  return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** The `count` smallest slots under `compare`, in order (a bounded max-heap). */
+function smallest(slots: Int32Array, count: number, compare: (a: number, b: number) => number): number[] {
+  const heap: number[] = [];
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (compare(heap[i], heap[parent]) <= 0) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let largest = i;
+      if (left < heap.length && compare(heap[left], heap[largest]) > 0) largest = left;
+      if (right < heap.length && compare(heap[right], heap[largest]) > 0) largest = right;
+      if (largest === i) return;
+      [heap[i], heap[largest]] = [heap[largest], heap[i]];
+      i = largest;
+    }
+  };
+  for (const slot of slots) {
+    if (heap.length < count) {
+      heap.push(slot);
+      up(heap.length - 1);
+    } else if (compare(slot, heap[0]) < 0) {
+      heap[0] = slot;
+      down(0);
+    }
+  }
+  return heap.sort(compare);
+}
+

@@ -1,0 +1,60 @@
+// Reads a tsvector as PostgreSQL prints it ('lexeme':1A,2 'other'): lexemes in code-point order,
+// each with its positions ascending and unique. The memory index reads rows back from the database,
+// so it always sees this canonical form, whatever the literal that was written.
+
+export interface TsvectorEntry {
+  lexeme: string;
+  /** position * 4 + weight code (D 0, C 1, B 2, A 3), as PostgreSQL stores them. */
+  positions: number[];
+}
+
+const WEIGHT_CODE: Record<string, number> = { A: 3, B: 2, C: 1, D: 0, a: 3, b: 2, c: 1, d: 0 };
+
+export function parseTsvector(text: string): TsvectorEntry[] {
+  const entries: TsvectorEntry[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    if (text[i] === ' ') {
+      i++;
+      continue;
+    }
+    if (text[i] !== "'") throw new Error(`Unexpected tsvector text at ${i}`);
+    i++;
+    let lexeme = '';
+    for (;;) {
+      if (i >= n) throw new Error('Unterminated lexeme in tsvector text');
+      const ch = text[i];
+      if (ch === '\\') {
+        lexeme += text[i + 1];
+        i += 2;
+      } else if (ch === "'") {
+        if (text[i + 1] === "'") {
+          lexeme += "'";
+          i += 2;
+        } else {
+          i++;
+          break;
+        }
+      } else {
+        lexeme += ch;
+        i++;
+      }
+    }
+    const positions: number[] = [];
+    if (text[i] === ':') {
+      i++;
+      for (;;) {
+        let position = 0;
+        while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) position = position * 10 + text.charCodeAt(i++) - 48;
+        const weight = WEIGHT_CODE[text[i]];
+        if (weight !== undefined) i++;
+        positions.push(position * 4 + (weight ?? 0));
+        if (text[i] !== ',') break;
+        i++;
+      }
+    }
+    entries.push({ lexeme, positions });
+  }
+  return entries;
+}
