@@ -58,3 +58,19 @@ export async function stopKho(child: ChildProcess | null | undefined): Promise<v
   child.kill('SIGTERM');
   await closed;
 }
+
+/** Resolves when the process prints a line matching `pattern` (from now on). */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 300_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`kho serve did not print ${pattern} in ${timeoutMs / 1000} s`)), timeoutMs);
+    const listen = (chunk: Buffer) => {
+      out += chunk;
+      if (!pattern.test(out)) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', listen);
+      resolve();
+    };
+    child.stdout?.on('data', listen);
+  });
+}
