@@ -7,6 +7,7 @@
 //   with NOTIFY from a trigger; until the listener is connected, or after it drops, nothing is cached.
 import type { Knex } from 'knex';
 import type { PackageRow } from './packages.ts';
+import { onTransactionEnd } from '../db/transaction-end.ts';
 
 const encoded = new WeakMap<PackageRow, Buffer>();
 
@@ -80,15 +81,11 @@ export class PackageCache {
    */
   written(db: Knex | Knex.Transaction, id: string): void {
     this.invalidate(id);
-    const trx = db as Knex.Transaction;
-    if (trx.isTransaction && trx.executionPromise) {
-      this.inFlightWrites++;
-      const done = () => {
-        this.inFlightWrites--;
-        this.invalidate(id);
-      };
-      trx.executionPromise.then(done, done);
-    }
+    const pending = onTransactionEnd(db, () => {
+      this.inFlightWrites--;
+      this.invalidate(id);
+    });
+    if (pending) this.inFlightWrites++;
   }
 
   setEnabled(enabled: boolean): void {

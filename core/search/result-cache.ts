@@ -10,6 +10,7 @@
 // sort and page, so a harvester paging through one filter pays for its count once.
 import type { Knex } from 'knex';
 import type { SearchQuery, SearchResult } from './search-index.ts';
+import { onTransactionEnd } from '../db/transaction-end.ts';
 
 export interface Totals {
   count: number;
@@ -85,16 +86,11 @@ export class SearchResultCache {
   /** An index write: clear now, keep storing off until its transaction ends, then clear again. */
   written(db: Knex | Knex.Transaction): void {
     this.clear();
-    const trx = db as Knex.Transaction;
-    if (!trx.isTransaction || !trx.executionPromise) return;
-    let outer: Knex.Transaction = trx;
-    while (outer.parentTransaction) outer = outer.parentTransaction;
-    this.inFlightWrites++;
-    const done = () => {
+    const pending = onTransactionEnd(db, () => {
       this.inFlightWrites--;
       this.clear();
-    };
-    outer.executionPromise.then(done, done);
+    });
+    if (pending) this.inFlightWrites++;
   }
 
   setListening(listening: boolean): void {

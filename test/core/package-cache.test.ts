@@ -3,6 +3,7 @@ import { PackageCache } from '../../core/model/package-cache.ts';
 import type { PackageRow } from '../../core/model/packages.ts';
 import { createKernel } from '../../core/app.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { createPglite, openDatabase } from '../../core/db/connect.ts';
 
 const row = (id: string, name: string, title = 'x'): PackageRow => ({
   id,
@@ -33,6 +34,28 @@ describe('package cache', () => {
     cache.invalidate('1'); // a write committed while the read was in flight
     cache.store(row('1', 'mot', 'old'), snapshot);
     expect(cache.get('1')).to.equal(undefined);
+  });
+
+  it('a write in a savepoint keeps rows out until the outer transaction ends, not the savepoint', async () => {
+    const db = await openDatabase({ url: null, dataDir: '', poolMax: 1, pglite: await createPglite(null) });
+    try {
+      const cache = new PackageCache({ capacity: 10, enabled: true });
+      let outerOpen = true;
+      await db.knex.transaction(async (outer) => {
+        await outer.transaction(async (savepoint) => {
+          cache.written(savepoint, '1');
+        });
+        // The savepoint is released but nothing is committed: a read now may be older than the write.
+        cache.store(row('1', 'mot', 'old'), cache.snapshot());
+        expect(cache.get('1'), 'stored before the commit').to.equal(undefined);
+        outerOpen = false;
+      });
+      expect(outerOpen).to.equal(false);
+      cache.store(row('1', 'mot', 'new'), cache.snapshot());
+      expect(cache.get('1')?.title).to.equal('new');
+    } finally {
+      await db.close();
+    }
   });
 
   it('evicts the least recently used rows beyond its capacity', () => {

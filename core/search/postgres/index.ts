@@ -15,8 +15,8 @@ import { SearchError } from '../../errors.ts';
 import type { IndexCheck, SearchIndex, SearchIndexFactory, SearchQuery, SearchResult } from '../search-index.ts';
 import { buildIndexDocument, datasetPermissionLabels, fieldKind, isMultiValued, isSortable } from '../index-document.ts';
 import { quoteLexeme, textArrayLiteral } from './analysis.ts';
-import { ARRAY_COLUMNS, PUBLIC_ACTIVE_LEXEME, ROW_COLUMNS, SCALAR_COLUMNS, rowsJson, searchRow, type SearchRow } from './row.ts';
-import { QueryTranslator, allOf, clean, rankingQueries, render, type Condition } from './translate.ts';
+import { ARRAY_COLUMNS, NULLABLE_COLUMNS, PUBLIC_ACTIVE_LEXEME, ROW_COLUMNS, SCALAR_COLUMNS, rowsJson, searchRow, type SearchRow } from './row.ts';
+import { EXACT_WEIGHT, PHRASE_WEIGHT, QueryTranslator, RANK_WEIGHTS, allOf, clean, rankingQueries, render, type Condition } from './translate.ts';
 import type { QueryNode } from '../query-ast.ts';
 import { SearchResultCache, type Totals } from '../result-cache.ts';
 import { MirrorSync } from './memory/mirror-sync.ts';
@@ -24,8 +24,7 @@ import { searchMirror } from './memory/mirror-search.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
-// ts_rank weights for D, C, B, A: CKAN's qf "name^4 title^4 tags^2 groups^2 text".
-const RANK_WEIGHTS = '{0.25,0.25,0.5,1}';
+const RANK_WEIGHTS_ARRAY = `{${RANK_WEIGHTS.join(',')}}`;
 const REBUILD_BATCH = 200;
 
 const SORT_COLUMNS: Record<string, string> = {
@@ -69,14 +68,14 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     : null;
 
   /** A search answered from the memory index, or null when the database must answer it. */
-  const fromMemory = async (query: SearchQuery, db: Knex): Promise<SearchResult | null> => {
+  const fromMemory = async (query: SearchQuery): Promise<SearchResult | null> => {
     const current = await mirror?.current();
     if (!current) return null;
     const answer = searchMirror(current, query, cradle.clock.now());
     if (!answer) return null;
     const data = new Map<string, string>();
     if (answer.ids.length) {
-      const { rows } = await db.raw('select id, data from package where id = any(?::text[])', [textArrayLiteral(answer.ids)]);
+      const { rows } = await cradle.knex.raw('select id, data from package where id = any(?::text[])', [textArrayLiteral(answer.ids)]);
       for (const row of rows as Array<{ id: string; data: string }>) data.set(row.id, row.data);
     }
     return { count: answer.count, results: answer.ids.filter((id) => data.has(id)).map((id) => data.get(id)!), facets: answer.facets };
@@ -123,7 +122,7 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
       if (running) return copy(await running);
       const compute = async (): Promise<SearchResult> => {
         // Inside a transaction the caller may be reading its own uncommitted writes: the database.
-        const remembered = trx ? null : await fromMemory(query, cradle.knex);
+        const remembered = trx ? null : await fromMemory(query);
         if (remembered) {
           if (keys) cache.store(keys, copy(remembered), snapshot);
           return remembered;
@@ -392,9 +391,6 @@ export interface SearchPlan {
   page: Statement | null;
 }
 
-// Sort columns that can be null; the others are NOT NULL, and leaving "nulls last" off lets an
-// index on them serve a descending sort.
-const NULLABLE_SORT_COLUMNS = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
 
 export function planSearch(query: SearchQuery, now: Date, options: { totals?: boolean } = {}): SearchPlan {
   const where = whereClause(query, now);
@@ -514,23 +510,15 @@ function whereClause(query: SearchQuery, now: Date) {
   return render(allOf([...conditions, ...matching]));
 }
 
-/**
- * Weights of the exact-diacritic and phrase parts of the score, next to ts_rank's 0..1 (one title
- * word ≈ 0.3). Adjacency weighs more than marks: for "dân số" (population), "Dan so Quang Nam"
- * written without marks is a better answer than "Số liệu về người dân" (data about people).
- */
-const EXACT_WEIGHT = 0.25;
-const PHRASE_WEIGHT = 0.5;
-
 /** The relevance of a row, as SQL over `s`; null when every row scores the same (no text terms). */
 export function scoreExpression(query: SearchQuery): { sql: string; bindings: unknown[] } | null {
   const ranking = rankingQueries(query.q, query.qIsFreeText);
   if (!ranking.folded) return null;
   const parts = ['ts_rank(?::float4[], s.rtsv, ?::tsquery)'];
-  const bindings: unknown[] = [RANK_WEIGHTS, ranking.folded];
+  const bindings: unknown[] = [RANK_WEIGHTS_ARRAY, ranking.folded];
   if (ranking.exact) {
     parts.push(`${EXACT_WEIGHT} * ts_rank(?::float4[], s.rtsv, ?::tsquery)`);
-    bindings.push(RANK_WEIGHTS, ranking.exact);
+    bindings.push(RANK_WEIGHTS_ARRAY, ranking.exact);
   }
   for (const phrase of ranking.phrases) {
     parts.push(`${PHRASE_WEIGHT} * (s.rtsv @@ ?::tsquery)::int`);
@@ -558,7 +546,7 @@ function sortKeys(query: SearchQuery) {
     } else if (SORT_COLUMNS[key.field]) {
       if (key.field === 'id') hasId = true;
       columns.push(`s.${SORT_COLUMNS[key.field]}`);
-      nullable = NULLABLE_SORT_COLUMNS.has(SORT_COLUMNS[key.field]);
+      nullable = NULLABLE_COLUMNS.has(SORT_COLUMNS[key.field]);
     } else {
       if (!isSortable(key.field)) throw unsortable(key.field);
       columns.push('(s.exact -> ? ->> 0) collate "C"');

@@ -22,6 +22,12 @@ export const SCALAR_COLUMNS: Readonly<Record<string, string>> = {
   dataset_type: 'dataset_type',
 };
 
+/**
+ * The columns above that can be null (the others are NOT NULL, so an index on them can serve a
+ * descending sort without "nulls last").
+ */
+export const NULLABLE_COLUMNS: ReadonlySet<string> = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
+
 /** Multi-valued exact fields stored as text[] columns (field → column). */
 export const ARRAY_COLUMNS: Readonly<Record<string, string>> = { tags: 'tags', groups: 'groups', res_format: 'res_format' };
 

@@ -362,6 +362,17 @@ export interface RankingTerms {
 
 const MAX_PHRASES = 8;
 
+/** ts_rank weights for D, C, B, A: CKAN's qf "name^4 title^4 tags^2 groups^2 text". */
+export const RANK_WEIGHTS: readonly number[] = [0.25, 0.25, 0.5, 1];
+
+/**
+ * Weights of the exact-diacritic and phrase parts of the score, next to ts_rank's 0..1 (one title
+ * word ≈ 0.3). Adjacency weighs more than marks: for "dân số" (population), "Dan so Quang Nam"
+ * written without marks is a better answer than "Số liệu về người dân" (data about people).
+ */
+export const EXACT_WEIGHT = 0.25;
+export const PHRASE_WEIGHT = 0.5;
+
 export function rankingTerms(node: QueryNode | null, freeText = false): RankingTerms {
   const folded: RankingTerms['folded'] = [];
   const exact = new Map<string, { lexeme: string; prefix: boolean }>();

@@ -271,7 +271,7 @@ for (const makeDatabase of testDatabases()) {
       expect(await names('doi ten')).to.deep.equal([]);
     });
 
-    it('is used by the backend: a search after a write there is answered and correct', async () => {
+    it('through the backend, a search right after a write sees its new version', async () => {
       const search = (q: string) => memoryIndex.search(searchQuery(q, { rows: 100 })).then((result) => result.results.map((json) => JSON.parse(json).name).sort());
       await memoryIndex.search(searchQuery('*:*')); // starts reading the memory index
       const added = packageDict({ name: 'qua-backend', title: 'Thủy lợi Tây Nguyên' });

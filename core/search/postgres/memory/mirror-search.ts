@@ -9,9 +9,10 @@ import type { BoolNode, QueryNode, RangeNode, TermNode } from '../../query-ast.t
 import type { SearchQuery } from '../../search-index.ts';
 import { compareCodePoints } from '../../../text/code-point-order.ts';
 import { tokenize, wildcardToLike } from '../analysis.ts';
-import { clean, rankingTerms } from '../translate.ts';
+import { EXACT_WEIGHT, PHRASE_WEIGHT, clean, rankingTerms } from '../translate.ts';
 import { type ListColumn, type ListField, type ScalarField, type SearchMirror, parseMicros } from './mirror.ts';
 import { SlotSet } from './slot-set.ts';
+import { ARRAY_COLUMNS, NULLABLE_COLUMNS, SCALAR_COLUMNS } from '../row.ts';
 import { addContribution, finishRank, uniqueRankItems, type RankItem } from './ts-rank.ts';
 
 export interface MirrorAnswer {
@@ -27,27 +28,11 @@ const notHere = (): never => {
   throw new NotHere();
 };
 
-// Maps, not objects: a field named "constructor" must not find Object's.
-const SCALAR_OF = new Map<string, ScalarField>([
-  ['id', 'package_id'],
-  ['name', 'name'],
-  ['state', 'state'],
-  ['capacity', 'capacity'],
-  ['organization', 'organization'],
-  ['owner_org', 'owner_org'],
-  ['license_id', 'license_id'],
-  ['dataset_type', 'dataset_type'],
-]);
-const LIST_OF = new Map<string, ListField>([
-  ['tags', 'tags'],
-  ['groups', 'groups'],
-  ['res_format', 'res_format'],
-]);
-const NULLABLE = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
+// The fields with columns of their own (row.ts), as Maps: a field named "constructor" must not find
+// Object's.
+const SCALAR_OF = new Map(Object.entries(SCALAR_COLUMNS)) as Map<string, ScalarField>;
+const LIST_OF = new Map(Object.entries(ARRAY_COLUMNS)) as Map<string, ListField>;
 
-/** The weights of the score's parts, as scoreExpression (index.ts) writes them. */
-const EXACT_WEIGHT = 0.25;
-const PHRASE_WEIGHT = 0.5;
 
 /** Above this many matches, a page that is neither small nor in id order is left to the database. */
 const MAX_FULL_SORT = 20_000;
@@ -348,7 +333,7 @@ class MirrorSearch {
   /** calc_rank_or's running totals for ts_rank(weights, rtsv, item | item | …), and the item count. */
   private rank(items: RankItem[], scratch: number): { totals: Float64Array; items: number } {
     const unique = uniqueRankItems(items);
-    for (let i = 1; i < unique.length; i++) if (unique[i].lexeme === unique[i - 1].lexeme) return notHere();
+    // The same word as a prefix and as a word: which one PostgreSQL keeps is up to its qsort.
     if (new Set(items.map((item) => `${item.lexeme}\u0000${item.prefix}`)).size !== new Set(items.map((item) => item.lexeme)).size) return notHere();
     const totals = this.scratch(scratch);
     for (const item of unique) {
@@ -458,7 +443,7 @@ class MirrorSearch {
         const column = mirror.scalars[SCALAR_OF.get(field)!];
         const strings = column.dictionary.values;
         const values = column.values;
-        const nullable = NULLABLE.has(field);
+        const nullable = NULLABLE_COLUMNS.has(SCALAR_OF.get(field)!);
         compare = (a, b) => {
           const x = values[a];
           const y = values[b];

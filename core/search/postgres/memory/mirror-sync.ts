@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../../logger.ts';
 import { textArrayLiteral } from '../analysis.ts';
+import { onTransactionEnd } from '../../../db/transaction-end.ts';
 import { SearchMirror, type MirrorRow } from './mirror.ts';
 
 const LOAD_BATCH = 2000;
@@ -78,19 +79,12 @@ export class MirrorSync {
 
   /** A dataset written in `db`'s transaction: read it back once that commits (or rolls back). */
   written(db: Knex | Knex.Transaction, packageId: string): void {
-    const trx = db as Knex.Transaction;
-    if (!trx.isTransaction || !trx.executionPromise) {
-      this.changed(packageId);
-      return;
-    }
-    let outer: Knex.Transaction = trx;
-    while (outer.parentTransaction) outer = outer.parentTransaction;
-    this.inFlightWrites++;
-    const done = () => {
+    const pending = onTransactionEnd(db, () => {
       this.inFlightWrites--;
       this.changed(packageId);
-    };
-    outer.executionPromise.then(done, done);
+    });
+    if (pending) this.inFlightWrites++;
+    else this.changed(packageId);
   }
 
   /** A dataset changed (here or in another process). */
@@ -129,7 +123,7 @@ export class MirrorSync {
         if (this.closed || load !== this.loads) return;
         const { rows } = await this.knex.raw(`select ${COLUMNS} from package_search where package_id > ? order by package_id limit ?`, [after, LOAD_BATCH]);
         if (!rows.length) break;
-        for (const row of rows as MirrorRow[]) mirror.upsert(normalizeRow(row));
+        for (const row of rows as MirrorRow[]) mirror.upsert(row);
         after = rows[rows.length - 1].package_id;
       }
     } catch (err) {
@@ -171,7 +165,7 @@ export class MirrorSync {
       const found = new Map(rows.map((row) => [row.package_id, row]));
       for (const [id, change] of batch) {
         const row = found.get(id);
-        if (row) mirror.upsert(normalizeRow(row));
+        if (row) mirror.upsert(row);
         else mirror.remove(id);
         // Changed again while it was read: read it once more.
         if (this.unread.get(id) === change) this.unread.delete(id);
@@ -188,40 +182,4 @@ export class MirrorSync {
     }, RETRY_MS);
     this.retry.unref?.();
   }
-}
-
-/** Arrays come back parsed from node-postgres; the embedded database may hand over their text. */
-function normalizeRow(row: MirrorRow): MirrorRow {
-  for (const field of ['labels', 'tags', 'groups', 'res_format'] as const) {
-    const value = row[field] as unknown;
-    if (typeof value === 'string') row[field] = parsePgTextArray(value);
-  }
-  row.num_resources = Number(row.num_resources);
-  row.num_tags = Number(row.num_tags);
-  return row;
-}
-
-function parsePgTextArray(text: string): string[] {
-  const out: string[] = [];
-  const inner = text.slice(1, -1);
-  let i = 0;
-  while (i < inner.length) {
-    if (inner[i] === '"') {
-      let value = '';
-      i++;
-      while (i < inner.length && inner[i] !== '"') {
-        if (inner[i] === '\\') i++;
-        value += inner[i++];
-      }
-      i++;
-      out.push(value);
-    } else {
-      let end = inner.indexOf(',', i);
-      if (end < 0) end = inner.length;
-      out.push(inner.slice(i, end));
-      i = end;
-    }
-    if (inner[i] === ',') i++;
-  }
-  return out;
 }

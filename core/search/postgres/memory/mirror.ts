@@ -112,10 +112,7 @@ export interface RankPostings {
   contributions: FloatList;
 }
 
-const EPOCH_MICROS = (() => {
-  const parsed = parseMicros('1970-01-01T00:00:00');
-  return parsed ?? 0;
-})();
+const EPOCH_MICROS = 0;
 
 /**
  * Microseconds since 1970 of a naive timestamp 'YYYY-MM-DDTHH:MM:SS[.ffffff]' (years 1–9999), or

@@ -8,12 +8,6 @@ export class SlotSet {
     this.words = words ?? new Uint32Array((capacity + 31) >>> 5);
   }
 
-  static of(capacity: number, slots: ArrayLike<number>, length = slots.length): SlotSet {
-    const set = new SlotSet(capacity);
-    set.addAll(slots, length);
-    return set;
-  }
-
   copy(): SlotSet {
     return new SlotSet(0, this.words.slice());
   }

@@ -6,14 +6,16 @@
 // summed and divided by the number of distinct query lexemes. The contributions are therefore
 // computed once per document when it is indexed, and a search only adds them up.
 import { compareCodePoints } from '../../../text/code-point-order.ts';
+import { RANK_WEIGHTS } from '../translate.ts';
 
 const f = Math.fround;
 
-/** ts_rank's weights {D, C, B, A} as the postgres backend passes them (RANK_WEIGHTS). */
-export const RANK_WEIGHTS: readonly number[] = [0.25, 0.25, 0.5, 1].map(f);
+/** ts_rank's weights {D, C, B, A} as the postgres backend passes them, as float4[]. */
+const WEIGHTS: readonly number[] = RANK_WEIGHTS.map(f);
 
 /** One lexeme's term of calc_rank_or's sum, before it is added (in double precision) to the float total. */
-export function lexemeContribution(positions: readonly number[], weights: readonly number[] = RANK_WEIGHTS): number {
+export function lexemeContribution(positions: readonly number[]): number {
+  const weights = WEIGHTS;
   let resj = 0;
   let wjm = -1;
   let jm = 0;
