@@ -13,13 +13,39 @@ import { EXACT_WEIGHT, PHRASE_WEIGHT, clean, rankingTerms } from '../translate.t
 import { type ListColumn, type ListField, type ScalarField, type SearchMirror, parseMicros } from './mirror.ts';
 import { SlotSet } from './slot-set.ts';
 import { ARRAY_COLUMNS, NULLABLE_COLUMNS, SCALAR_COLUMNS } from '../row.ts';
-import { addContribution, finishRank, uniqueRankItems, type RankItem } from './ts-rank.ts';
+import { finishRank, uniqueRankItems, type RankItem } from './ts-rank.ts';
 
 export interface MirrorAnswer {
   count: number;
   /** Package ids of the page, in order. */
   ids: string[];
   facets: Record<string, Record<string, number>>;
+}
+
+/** The matching slots: the set, its size, and the slots in order (listed only when needed). */
+class Matches {
+  readonly set: SlotSet;
+  readonly count: number;
+  private listed: Int32Array | undefined;
+
+  constructor(set: SlotSet) {
+    this.set = set;
+    this.count = set.count();
+  }
+
+  get slots(): Int32Array {
+    return (this.listed ??= this.set.toArray());
+  }
+}
+
+interface SortKey {
+  /** The key is the dataset id: the id-ordered array gives the order without sorting. */
+  id: boolean;
+  descending: boolean;
+  sign: 1 | -1;
+  compare: (a: number, b: number) => number;
+  /** The key's value per slot, when it is a number compared by subtraction. */
+  numbers?: ArrayLike<number>;
 }
 
 /** Thrown inside the evaluation when the query is one for the database. */
@@ -55,7 +81,8 @@ interface BaseSets {
   /** Sets of single clauses (a word, a filter), as Solr's filterCache: a portal's facets repeat. */
   clauses: Map<string, SlotSet | null>;
   /** Per-slot work arrays for scoring, zeroed before use (searches run one at a time). */
-  scratch: Float64Array[];
+  scratch: Float32Array[];
+  scores?: Float64Array;
 }
 
 const MAX_CACHED_CLAUSES = 512;
@@ -88,10 +115,10 @@ class MirrorSearch {
     const matched = this.visibility(query);
     if (query.q) matched.and(this.translate(query.q) ?? this.none());
     for (const filter of query.filters) matched.and(this.translate(filter) ?? this.none());
-    const slots = matched.toArray();
-    const facets = this.facets(query, slots);
-    const ids = query.rows > 0 ? this.page(query, matched, slots) : [];
-    return { count: slots.length, ids, facets };
+    const matches = new Matches(matched);
+    const facets = this.facets(query, matches);
+    const ids = query.rows > 0 ? this.page(query, matches) : [];
+    return { count: matches.count, ids, facets };
   }
 
   // ---- what the caller may see (whereClause) ----
@@ -280,26 +307,36 @@ class MirrorSearch {
     return result;
   }
 
-  /** Slots in at least `minimum` of the sets: a word-wise counter, a few bit operations per word. */
+  /**
+   * Slots in at least `minimum` of the sets. Per word of 32 slots, the 32 counts are kept as binary
+   * numbers spread over bit planes (plane k holds bit k of every count), so adding a set is a ripple
+   * carry of a few word operations and the comparison with `minimum` is done on all 32 at once.
+   */
   private atLeast(minimum: number, sets: SlotSet[]): SlotSet {
     const result = this.none();
     const out = result.words;
-    const counts = new Uint8Array(32);
+    const bits = 32 - Math.clz32(sets.length);
+    const planes = new Int32Array(bits);
+    const lists = sets.map((set) => set.words);
     for (let w = 0; w < out.length; w++) {
-      let any = 0;
-      for (const set of sets) any |= set.words[w];
-      if (!any) continue;
-      counts.fill(0);
-      for (const set of sets) {
-        let v = set.words[w];
-        while (v) {
-          counts[31 - Math.clz32(v & -v)]++;
-          v &= v - 1;
+      planes.fill(0);
+      for (let s = 0; s < lists.length; s++) {
+        let carry = lists[s][w];
+        for (let k = 0; carry && k < bits; k++) {
+          const next = planes[k] & carry;
+          planes[k] ^= carry;
+          carry = next;
         }
       }
-      let word = 0;
-      for (let bit = 0; bit < 32; bit++) if (counts[bit] >= minimum) word |= 1 << bit;
-      out[w] = word;
+      // count >= minimum, from the most significant bit down: greater once a plane has a 1 where
+      // minimum has a 0 while all higher bits were equal.
+      let greater = 0;
+      let equal = -1;
+      for (let k = bits - 1; k >= 0; k--) {
+        if ((minimum >>> k) & 1) equal &= planes[k];
+        else greater |= equal & planes[k];
+      }
+      out[w] = greater | equal;
     }
     return result;
   }
@@ -307,16 +344,18 @@ class MirrorSearch {
   // ---- relevance (scoreExpression) ----
 
   /** Each matched slot's score, or null when every document scores the same. */
-  private scores(query: SearchQuery, slots: Int32Array): Float64Array | null {
+  private scores(query: SearchQuery, matches: Matches): Float64Array | null {
+    const matched = matches.set;
     const terms = rankingTerms(query.q, query.qIsFreeText);
     if (!terms.folded.length) return null;
     // Several words in one term make a phrase query, which ts_rank scores another way.
     if (terms.folded.some((term) => term.tokens.length !== 1)) return notHere();
-    const folded = this.rank(terms.folded.map((term) => ({ lexeme: term.tokens[0], prefix: term.prefix })), 0);
+    const folded = this.rank(terms.folded.map((term) => ({ lexeme: term.tokens[0], prefix: term.prefix })), 0, matched);
     const foldedItems = folded.items;
-    const exact = terms.exact.length ? this.rank(terms.exact, 1) : null;
-    const scores = this.scratch(2);
-    for (const slot of slots) {
+    const exact = terms.exact.length ? this.rank(terms.exact, 1, matched) : null;
+    // Every matched slot is assigned below and no other is read: no zeroing needed.
+    const scores = (this.base.scores ??= new Float64Array(this.capacity));
+    for (const slot of matches.slots) {
       // As scoreExpression adds them up: float4 ranks, the sum in double precision.
       let score = finishRank(folded.totals[slot], foldedItems);
       if (exact) score += EXACT_WEIGHT * finishRank(exact.totals[slot], exact.items);
@@ -325,13 +364,13 @@ class MirrorSearch {
     for (const [a, b] of terms.phrases) {
       const list = this.mirror.bigrams.get(`${a} ${b}`);
       if (!list) continue;
-      for (let i = 0; i < list.length; i++) scores[list.data[i]] += PHRASE_WEIGHT;
+      for (let i = 0; i < list.length; i++) if (matched.has(list.data[i])) scores[list.data[i]] += PHRASE_WEIGHT;
     }
     return scores;
   }
 
   /** calc_rank_or's running totals for ts_rank(weights, rtsv, item | item | …), and the item count. */
-  private rank(items: RankItem[], scratch: number): { totals: Float64Array; items: number } {
+  private rank(items: RankItem[], scratch: number, matched: SlotSet): { totals: Float32Array; items: number } {
     const unique = uniqueRankItems(items);
     // The same word as a prefix and as a word: which one PostgreSQL keeps is up to its qsort.
     if (new Set(items.map((item) => `${item.lexeme}\u0000${item.prefix}`)).size !== new Set(items.map((item) => item.lexeme)).size) return notHere();
@@ -343,7 +382,8 @@ class MirrorSearch {
         if (!postings) continue;
         const slots = postings.slots.data;
         const contributions = postings.contributions.data;
-        for (let i = 0; i < postings.slots.length; i++) totals[slots[i]] = addContribution(totals[slots[i]], contributions[i]);
+        // A Float32Array rounds each sum to float4 as it stores it, as `res = res + …` does in C.
+        for (let i = 0; i < postings.slots.length; i++) totals[slots[i]] += contributions[i];
       }
     }
     return { totals, items: unique.length };
@@ -351,9 +391,10 @@ class MirrorSearch {
 
   // ---- facets ----
 
-  private facets(query: SearchQuery, slots: Int32Array): MirrorAnswer['facets'] {
-    const out: MirrorAnswer['facets'] = {};
+  private facets(query: SearchQuery, matches: Matches): MirrorAnswer['facets'] {
+    const out: Array<[string, Record<string, number>]> = [];
     for (const field of new Set(query.facetFields.map(clean))) {
+      const slots = matches.slots;
       const scalar = SCALAR_OF.get(field);
       const list = LIST_OF.get(field);
       if (!scalar && !list) return notHere();
@@ -386,18 +427,19 @@ class MirrorSearch {
       let items = found;
       items.sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]));
       if (query.facetLimit >= 0) items = items.slice(0, query.facetLimit);
-      out[field] = Object.fromEntries(items);
+      out.push([field, Object.fromEntries(items)]);
     }
-    return out;
+    return Object.fromEntries(out);
   }
 
   // ---- order and page (sortKeys) ----
 
-  private page(query: SearchQuery, matched: SlotSet, slots: Int32Array): string[] {
+  private page(query: SearchQuery, matches: Matches): string[] {
     const ids = this.mirror.ids;
     const end = query.start + query.rows;
-    if (query.start >= slots.length) return [];
-    const keys = this.sortKeys(query, slots);
+    if (query.start >= matches.count) return [];
+    const keys = this.sortKeys(query, matches);
+    const matched = matches.set;
     if (keys[0].id) {
       // In id order already: walk it (a harvester's deep page costs no sort).
       const order = this.mirror.idOrder();
@@ -418,15 +460,16 @@ class MirrorSearch {
       return 0;
     };
     let chosen: number[];
-    if (end <= MAX_TOP && end * 8 < slots.length) chosen = smallest(slots, end, compare);
+    const slots = matches.slots;
+    if (end <= MAX_TOP && end * 8 < slots.length) chosen = smallest(slots, end, compare, keys[0]);
     else if (slots.length <= MAX_FULL_SORT) chosen = Array.from(slots).sort(compare);
     else return notHere();
     return chosen.slice(query.start, end).map((slot) => ids[slot]);
   }
 
-  private sortKeys(query: SearchQuery, slots: Int32Array): Array<{ id: boolean; descending: boolean; compare: (a: number, b: number) => number }> {
+  private sortKeys(query: SearchQuery, matches: Matches): SortKey[] {
     const mirror = this.mirror;
-    const keys: Array<{ id: boolean; descending: boolean; compare: (a: number, b: number) => number }> = [];
+    const keys: SortKey[] = [];
     let hasId = false;
     let scores: Float64Array | null | undefined;
     for (const { field: asked, direction } of query.sort) {
@@ -434,11 +477,13 @@ class MirrorSearch {
       const descending = direction === 'desc';
       const sign = descending ? -1 : 1;
       let compare: (a: number, b: number) => number;
+      let numbers: SortKey['numbers'];
       if (field === 'score') {
-        if (scores === undefined) scores = this.scores(query, slots);
+        if (scores === undefined) scores = this.scores(query, matches);
         if (!scores) continue;
         const values = scores;
         compare = (a, b) => sign * (values[a] - values[b]);
+        numbers = values;
       } else if (SCALAR_OF.has(field)) {
         const column = mirror.scalars[SCALAR_OF.get(field)!];
         const strings = column.dictionary.values;
@@ -459,24 +504,25 @@ class MirrorSearch {
       } else if (field === 'metadata_created' || field === 'metadata_modified' || field === 'num_resources' || field === 'num_tags') {
         const values = field === 'metadata_created' ? mirror.created : field === 'metadata_modified' ? mirror.modified : field === 'num_resources' ? mirror.numResources : mirror.numTags;
         compare = (a, b) => sign * (values[a] - values[b]);
+        numbers = values;
       } else {
         // Another sortable field is in `exact`; an unsortable one is the database's error to raise.
         return notHere();
       }
-      keys.push({ id: field === 'id', descending, compare });
+      keys.push({ id: field === 'id', descending, compare, numbers, sign });
     }
     if (!hasId) {
       const ids = mirror.ids;
-      keys.push({ id: keys.length === 0, descending: false, compare: (a, b) => compareCodePoints(ids[a], ids[b]) });
+      keys.push({ id: keys.length === 0, descending: false, sign: 1, compare: (a, b) => compareCodePoints(ids[a], ids[b]) });
     }
     return keys;
   }
 
   // ---- helpers ----
 
-  private scratch(index: number): Float64Array {
+  private scratch(index: number): Float32Array {
     const list = this.base.scratch;
-    if (!list[index]) list[index] = new Float64Array(this.capacity);
+    if (!list[index]) list[index] = new Float32Array(this.capacity);
     return list[index].fill(0);
   }
 
@@ -570,8 +616,11 @@ function escapeRegExp(ch: string): string {
   return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** The `count` smallest slots under `compare`, in order (a bounded max-heap). */
-function smallest(slots: Int32Array, count: number, compare: (a: number, b: number) => number): number[] {
+/**
+ * The `count` smallest slots under `compare`, in order (a bounded max-heap). Most slots lose to the
+ * heap's top on the first key alone; when that key is a number it is compared inline.
+ */
+function smallest(slots: Int32Array, count: number, compare: (a: number, b: number) => number, first: SortKey): number[] {
   const heap: number[] = [];
   const up = (i: number) => {
     while (i > 0) {
@@ -593,11 +642,23 @@ function smallest(slots: Int32Array, count: number, compare: (a: number, b: numb
       i = largest;
     }
   };
+  const { numbers, sign } = first;
   for (const slot of slots) {
     if (heap.length < count) {
       heap.push(slot);
       up(heap.length - 1);
-    } else if (compare(slot, heap[0]) < 0) {
+      continue;
+    }
+    if (numbers) {
+      const difference = sign * (numbers[slot] - numbers[heap[0]]);
+      if (difference > 0) continue;
+      if (difference < 0) {
+        heap[0] = slot;
+        down(0);
+        continue;
+      }
+    }
+    if (compare(slot, heap[0]) < 0) {
       heap[0] = slot;
       down(0);
     }

@@ -32,11 +32,6 @@ export function lexemeContribution(positions: readonly number[]): number {
   return f(f(wjm + resj) - f(wjm / ((jm + 1) * (jm + 1)))) / 1.64493406685;
 }
 
-/** Adds a contribution to a running float total, as `res = res + …` does in C. */
-export function addContribution(total: number, contribution: number): number {
-  return f(total + contribution);
-}
-
 /** The final division by the number of distinct query lexemes. */
 export function finishRank(total: number, items: number): number {
   return items > 0 ? f(total / items) : 0;
