@@ -25,7 +25,7 @@ import {
 } from '../search/query-parser.ts';
 import { buildIndexDocument, datasetPermissionLabels } from '../search/index-document.ts';
 import type { QueryNode } from '../search/query-ast.ts';
-import type { SearchQuery } from '../search/search-index.ts';
+import { storedJson, type SearchQuery } from '../search/search-index.ts';
 import type { ActionContext, ActionDefinition, AuthDefinition, DataDict } from './types.ts';
 import { compareCodePoints } from '../text/code-point-order.ts';
 
@@ -128,11 +128,11 @@ async function packageSearch(context: ActionContext, input: DataDict): Promise<D
     facets = found.facets;
     if (fl) {
       const collaborators = config.auth.allow_dataset_collaborators;
-      results = found.results.map((json) => storedFields(json, fl, config.site.id, collaborators));
+      results = found.results.map((dict) => storedFields(storedJson(dict), fl, config.site.id, collaborators));
     } else if (context.rawJsonOk && !hooks.package.some((controller) => controller.after_dataset_search)) {
-      results = found.results.map((json) => new RawJson(json));
+      results = found.results.map((dict) => new RawJson(dict));
     } else {
-      results = found.results.map((json) => JSON.parse(json));
+      results = found.results.map((dict) => JSON.parse(storedJson(dict)));
     }
   }
 
@@ -222,7 +222,7 @@ function storedFields(json: string, fields: string[], siteId: string, collaborat
   const out: DataDict = {};
   const extras: DataDict = {};
   for (const field of wanted) {
-    if (!(field in doc)) continue;
+    if (!Object.hasOwn(doc, field)) continue;
     if (field.startsWith('extras_')) extras[field.slice('extras_'.length)] = doc[field];
     else out[field] = doc[field];
   }
@@ -243,7 +243,7 @@ async function searchFacets(context: ActionContext, facets: Record<string, Recor
     const rows: Array<{ name: string; title: string | null }> = await context.db()('group').whereIn('name', [...new Set(groupNames)]).select('name', 'title');
     for (const row of rows) titles.set(row.name, row.title);
   }
-  const out: DataDict = {};
+  const out: Array<[string, DataDict]> = [];
   for (const [field, counts] of Object.entries(facets)) {
     const items: FacetItem[] = [];
     for (const [name, count] of Object.entries(counts)) {
@@ -256,9 +256,10 @@ async function searchFacets(context: ActionContext, facets: Record<string, Recor
       }
       items.push({ name, display_name: displayName, count });
     }
-    out[field] = { title: field, items };
+    out.push([field, { title: field, items }]);
   }
-  return out;
+  // fromEntries: a facet field named "__proto__" stays a key (an assignment would set the prototype).
+  return Object.fromEntries(out);
 }
 
 export const packageSearchActions: Record<string, ActionDefinition> = {

@@ -3,6 +3,7 @@
 // UTC. "now" is injected so tests and legal deadlines read one clock. The result is naive UTC ISO
 // with six fraction digits, the form the database compares as timestamp(6).
 import { SearchQueryError } from '../errors.ts';
+import { fieldTable } from './field-table.ts';
 
 interface Instant {
   year: number;
@@ -16,7 +17,7 @@ interface Instant {
 
 type Unit = 'YEAR' | 'MONTH' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND' | 'MILLI';
 
-const UNITS: Record<string, Unit> = {
+const UNITS: Readonly<Record<string, Unit>> = fieldTable({
   YEAR: 'YEAR', YEARS: 'YEAR',
   MONTH: 'MONTH', MONTHS: 'MONTH',
   DAY: 'DAY', DAYS: 'DAY', DATE: 'DAY',
@@ -24,7 +25,7 @@ const UNITS: Record<string, Unit> = {
   MINUTE: 'MINUTE', MINUTES: 'MINUTE',
   SECOND: 'SECOND', SECONDS: 'SECOND',
   MILLI: 'MILLI', MILLIS: 'MILLI', MILLISECOND: 'MILLI', MILLISECONDS: 'MILLI',
-};
+});
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?/;
 const OPERATION = /^(?:([+-])(\d+)([A-Za-z]+)|\/([A-Za-z]+))/;

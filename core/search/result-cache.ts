@@ -66,7 +66,7 @@ export class SearchResultCache {
     if (snapshot < 0 || snapshot !== this.generation || this.inFlightWrites > 0 || !this.enabled) return;
     const facetBytes = JSON.stringify(result.facets).length * 2;
     this.put(this.totals, keys.totals, { count: result.count, facets: result.facets }, facetBytes + 200);
-    const resultBytes = result.results.reduce((sum, json) => sum + json.length * 2, facetBytes + 200);
+    const resultBytes = result.results.reduce((sum, dict) => sum + (typeof dict === 'string' ? dict.length * 2 : dict.length), facetBytes + 200);
     if (resultBytes <= this.maxBytes / 8) this.put(this.results, keys.result, result, resultBytes);
   }
 

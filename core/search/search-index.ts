@@ -34,10 +34,20 @@ export interface SearchQuery {
   facetMincount: number;
 }
 
+/**
+ * A stored package dict: its JSON text, or that text as UTF-8 bytes. A backend hands over bytes
+ * when it has them, so the response can carry them without decoding and encoding them again.
+ */
+export type StoredDict = string | Buffer;
+
+export function storedJson(dict: StoredDict): string {
+  return typeof dict === 'string' ? dict : dict.toString('utf8');
+}
+
 export interface SearchResult {
   count: number;
-  /** Stored package dicts as JSON text, in order (spliced into the response without re-encoding). */
-  results: string[];
+  /** Stored package dicts, in order (spliced into the response as they are). */
+  results: StoredDict[];
   facets: Record<string, Record<string, number>>;
 }
 

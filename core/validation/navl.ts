@@ -156,17 +156,17 @@ async function validateLevel(
     }
     const messages = field.messages;
     // A validator may remove the key (ignore, ignore_missing) by deleting it from data.
-    if (!(key in data) || data[key] === MISSING) delete data[key];
+    if (!Object.hasOwn(data, key) || data[key] === MISSING) delete data[key];
     if (messages.length) errors[key] = [...((errors[key] as string[]) ?? []), ...messages];
   }
 
   for (const [key, value] of Object.entries(input)) {
-    if (key in schema.fields) continue;
+    if (Object.hasOwn(schema.fields, key)) continue;
     if (schema.junkIsError && isNonEmptyListOfDicts(value)) {
       errors.__junk = ['The input field __junk was not expected.'];
       continue;
     }
-    if (schema.unknown === 'keep') data[key] = value;
+    if (schema.unknown === 'keep') setOwn(data, key, value);
   }
 
   for (const hook of schema.after ?? []) await hook(data, errors, context, input);
@@ -175,6 +175,15 @@ async function validateLevel(
 
 function isNonEmptyListOfDicts(value: unknown): boolean {
   return Array.isArray(value) && value.length > 0 && value.every(isPlainObject);
+}
+
+/**
+ * `target[key] = value`, also for a key named "__proto__": request data is a dict of whatever keys
+ * the client sent, and that one must stay a key (CKAN sees it as one) rather than set a prototype.
+ */
+export function setOwn(target: DataDict, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 export function isPlainObject(value: unknown): value is DataDict {

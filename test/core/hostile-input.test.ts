@@ -69,4 +69,31 @@ describe('hostile input never produces a 500', function () {
     }
     expect(failures, failures.slice(0, 20).join('\n')).to.deep.equal([]);
   });
+
+  it('treats field and parameter names that are members of every JavaScript object as unknown names', async () => {
+    // Each name must be answered as an ordinary unknown field is: no 500, no stray column, no key
+    // that silently disappears.
+    const asked = (name: string): Array<Record<string, string>> => [
+      { fq: `${name}:x` },
+      { q: `${name}:x` },
+      { fq: `${name}:[1 TO 2]` },
+      { fq: `${name}:*` },
+      { sort: `${name} asc` },
+      { 'facet.field': JSON.stringify([name]) },
+      { fl: `${name},name` },
+      // As a parameter: unknown to package_search, a 400 (keys starting with "__" are dropped as internal).
+      ...(name.startsWith('__') ? [] : [{ [name]: 'x' }]),
+    ];
+    const shape = (name: string, body: unknown) => JSON.parse(JSON.stringify(body).replaceAll(name, 'NAME'));
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const requests = asked(name);
+      const baseline = asked('no_such_field');
+      for (const [i, params] of requests.entries()) {
+        const [response, expected] = await Promise.all([server.anon.get('package_search', params), server.anon.get('package_search', baseline[i])]);
+        const label = `${JSON.stringify(params)}: ${response.status} ${response.text.slice(0, 200)}`;
+        expect(response.status, label).to.equal(expected.status);
+        expect(shape(name, response.body), label).to.deep.equal(shape('no_such_field', expected.body));
+      }
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { RawJson } from '../../http/raw-json.ts';
 import { packageBytes } from '../../model/package-cache.ts';
 import { slugify } from '../../text/vietnamese.ts';
 import { analyze, tokenize } from '../../search/analysis.ts';
-import type { SearchQuery } from '../../search/search-index.ts';
+import { storedJson, type SearchQuery } from '../../search/search-index.ts';
 import { userDatasetLabels } from '../../auth/labels.ts';
 import { Invalid } from '../../validation/navl.ts';
 import { naturalNumberValidator, isPositiveInteger } from '../../validation/validators.ts';
@@ -325,8 +325,8 @@ const packageAutocomplete: ActionDefinition = {
     const qLower = q.toLowerCase();
     const slug = slugify(q);
     const out: DataDict[] = [];
-    for (const json of found.results) {
-      const pkg = JSON.parse(json);
+    for (const dict of found.results) {
+      const pkg = JSON.parse(storedJson(dict));
       const name = String(pkg.name ?? '');
       const title = typeof pkg.title === 'string' && pkg.title ? pkg.title : name;
       const own = [...tokenize(name), ...tokenize(title)];

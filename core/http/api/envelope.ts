@@ -3,7 +3,7 @@
 // action runs. JSONP wraps successful GET responses.
 import type Koa from 'koa';
 import { ActionError, BadRequest, DataError, ValidationError } from '../../errors.ts';
-import { RawJson, serializeJson } from '../raw-json.ts';
+import { jsonPieces } from '../raw-json.ts';
 import type { Logger } from '../../logger.ts';
 
 export const JSON_TYPE = 'application/json;charset=utf-8';
@@ -23,12 +23,12 @@ function jsonpCallback(ctx: Koa.Context): string | null {
 }
 
 /** A JSON body as CKAN sends it: JSONP-wrapped for a successful GET with `callback`. */
-export function sendJson(ctx: Koa.Context, status: number, body: string): void {
+export function sendJson(ctx: Koa.Context, status: number, body: string | Buffer): void {
   ctx.status = status;
   const callback = status === 200 ? jsonpCallback(ctx) : null;
   if (callback) {
     ctx.type = 'application/javascript;charset=utf-8';
-    ctx.body = `${escapeHtml(callback)}(${body});`;
+    ctx.body = Buffer.concat([Buffer.from(`${escapeHtml(callback)}(`), Buffer.from(body), Buffer.from(');')]);
     return;
   }
   ctx.type = JSON_TYPE;
@@ -49,14 +49,8 @@ function resultPrefix(help: string): Buffer {
 }
 
 export function sendResult(ctx: Koa.Context, help: string, result: unknown) {
-  // A stored dict with its bytes at hand goes out without being encoded again.
-  if (result instanceof RawJson && result.bytes && !jsonpCallback(ctx)) {
-    ctx.status = 200;
-    ctx.type = JSON_TYPE;
-    ctx.body = Buffer.concat([resultPrefix(help), result.bytes, SUFFIX]);
-    return;
-  }
-  sendJson(ctx, 200, `{"help":${JSON.stringify(help)},"success":true,"result":${serializeJson(result === undefined ? null : result)}}`);
+  // Stored dicts (RawJson) go out as they are, and as the bytes a cache holds when it has them.
+  sendJson(ctx, 200, Buffer.concat([resultPrefix(help), ...jsonPieces(result === undefined ? null : result), SUFFIX]));
 }
 
 export function sendBareError(ctx: Koa.Context, status: number, message: string) {

@@ -5,6 +5,7 @@ import type Koa from 'koa';
 import getRawBody from 'raw-body';
 import { BadRequest, ValidationError } from '../../errors.ts';
 import type { DataDict } from '../../actions/types.ts';
+import { setOwn } from '../../validation/navl.ts';
 import type { FileStore, UploadedFile } from '../../storage/file-store.ts';
 import { parseMultipart } from '../multipart.ts';
 
@@ -24,9 +25,9 @@ export interface ParseOptions {
 export function mixed(entries: Iterable<[string, string]>): DataDict {
   const out: DataDict = {};
   for (const [key, value] of entries) {
-    if (!(key in out)) out[key] = value;
+    if (!Object.hasOwn(out, key)) setOwn(out, key, value);
     else if (Array.isArray(out[key])) out[key].push(value);
-    else out[key] = [out[key], value];
+    else setOwn(out, key, [out[key], value]);
   }
   return out;
 }
@@ -79,7 +80,7 @@ export async function parseRequestData(ctx: Koa.Context, options: ParseOptions):
   if (method === 'POST' && type.startsWith('multipart/form-data')) {
     const { fields, files } = await parseMultipart(ctx, options.fileStore, { maxFileBytes: options.maxUploadBytes, maxFieldsBytes: options.maxBodyBytes });
     const data: DataDict = fieldsToData(fields);
-    for (const file of files) data[file.fieldName] = file;
+    for (const file of files) setOwn(data, file.fieldName, file);
     return { data, files };
   }
 

@@ -2,6 +2,7 @@
 // PostgreSQL cannot store — the NUL character — is refused up front with a clear message.
 import { ValidationError } from '../../errors.ts';
 import { isUploadedFile } from '../../storage/file-store.ts';
+import { setOwn } from '../../validation/navl.ts';
 
 export function normaliseInput<T>(value: T, path = ''): T {
   if (typeof value === 'string') {
@@ -13,7 +14,7 @@ export function normaliseInput<T>(value: T, path = ''): T {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
       if (key.includes('\u0000')) throw new ValidationError({ message: ['Keys must not contain the NUL character (U+0000).'] });
-      out[key.normalize('NFC')] = normaliseInput(inner, path || key);
+      setOwn(out, key.normalize('NFC'), normaliseInput(inner, path || key));
     }
     return out as T;
   }
@@ -26,7 +27,7 @@ export function echoable(data: unknown): unknown {
   if (Array.isArray(data)) return data.map(echoable);
   if (data && typeof data === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(data)) out[key] = echoable(inner);
+    for (const [key, inner] of Object.entries(data)) setOwn(out, key, echoable(inner));
     return out;
   }
   return data;

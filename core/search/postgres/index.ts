@@ -21,20 +21,27 @@ import type { QueryNode } from '../query-ast.ts';
 import { SearchResultCache, type Totals } from '../result-cache.ts';
 import { MirrorSync } from './memory/mirror-sync.ts';
 import { searchMirror } from './memory/mirror-search.ts';
+import { fieldTable } from '../field-table.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
 const RANK_WEIGHTS_ARRAY = `{${RANK_WEIGHTS.join(',')}}`;
 const REBUILD_BATCH = 200;
+/**
+ * The page's package dicts as base64 of their UTF-8 bytes: node-postgres decodes text columns into
+ * strings, which the response would encode back; base64 is ASCII, decoded and turned into bytes at a
+ * fraction of that cost (a harvester's page of 100 dicts is about 400 KB).
+ */
+const DATA_BASE64 = "encode(convert_to(p.data, 'UTF8'), 'base64')";
 
-const SORT_COLUMNS: Record<string, string> = {
+const SORT_COLUMNS = fieldTable({
   ...SCALAR_COLUMNS,
   title_string: 'title_sort',
   metadata_created: 'metadata_created',
   metadata_modified: 'metadata_modified',
   num_resources: 'num_resources',
   num_tags: 'num_tags',
-};
+});
 
 const UPSERT_SET = ROW_COLUMNS.filter((column) => column !== 'package_id')
   .map((column) => `${column} = excluded.${column}`)
@@ -73,10 +80,10 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
     if (!current) return null;
     const answer = searchMirror(current, query, cradle.clock.now());
     if (!answer) return null;
-    const data = new Map<string, string>();
+    const data = new Map<string, Buffer>();
     if (answer.ids.length) {
-      const { rows } = await cradle.knex.raw('select id, data from package where id = any(?::text[])', [textArrayLiteral(answer.ids)]);
-      for (const row of rows as Array<{ id: string; data: string }>) data.set(row.id, row.data);
+      const { rows } = await cradle.knex.raw(`select p.id, ${DATA_BASE64} as data from package p where p.id = any(?::text[])`, [textArrayLiteral(answer.ids)]);
+      for (const row of rows as Array<{ id: string; data: string }>) data.set(row.id, Buffer.from(row.data, 'base64'));
     }
     return { count: answer.count, results: answer.ids.filter((id) => data.has(id)).map((id) => data.get(id)!), facets: answer.facets };
   };
@@ -405,7 +412,7 @@ export function planSearch(query: SearchQuery, now: Date, options: { totals?: bo
     if (query.rows <= 0) return { main, page: null };
     const select = ['s.package_id', ...sort.columns.map((column, i) => `${column} as k${i}`)];
     const page = {
-      sql: `select page.ord, p.data
+      sql: `select page.ord, ${DATA_BASE64} as data
         from (select y.package_id, row_number() over () as ord
                 from (select ${select.join(', ')} from package_search s where ${where.sql}
                       order by ${sort.order.map((key) => key.replace('m.', '')).join(', ')} limit ? offset ?) y) page
@@ -446,7 +453,7 @@ export function planSearch(query: SearchQuery, now: Date, options: { totals?: bo
   if (query.rows > 0) {
     text += `
     union all
-    select page.ord, p.data, null, null
+    select page.ord, ${DATA_BASE64}, null, null
       from (select y.package_id, row_number() over () as ord
               from (select m.package_id from m order by ${sort.order.join(', ')} limit ? offset ?) y) page
       join package p on p.id = (page.package_id collate "default")
@@ -565,10 +572,10 @@ function unsortable(field: string): SearchError {
   return new SearchError(`Can not sort on ${reason}: ${field}`);
 }
 
+// Facet objects are built with Object.fromEntries: a value (or field) named "__proto__" is then a
+// key like any other, where an assignment would have set the object's prototype.
 function cloneFacets(facets: SearchResult['facets']): SearchResult['facets'] {
-  const out: SearchResult['facets'] = {};
-  for (const [field, counts] of Object.entries(facets)) out[field] = { ...counts };
-  return out;
+  return Object.fromEntries(Object.entries(facets).map(([field, counts]) => [field, { ...counts }]));
 }
 
 interface ResultRow {
@@ -579,15 +586,12 @@ interface ResultRow {
 }
 
 function readResult(rows: ResultRow[], query: SearchQuery, totals?: Totals): SearchResult {
-  if (totals) return { count: totals.count, results: rows.map((row) => row.data!), facets: cloneFacets(totals.facets) };
+  if (totals) return { count: totals.count, results: rows.map((row) => Buffer.from(row.data!, 'base64')), facets: cloneFacets(totals.facets) };
   const [head, ...page] = rows;
   const facetFields = [...new Set(query.facetFields.map(clean))];
   const lists = typeof head.facets === 'string' ? JSON.parse(head.facets) : (head.facets ?? []);
-  const facets: SearchResult['facets'] = {};
-  facetFields.forEach((field, i) => {
-    const counts: Record<string, number> = {};
-    for (const [value, count] of lists[i] ?? []) counts[value] = Number(count);
-    facets[field] = counts;
-  });
-  return { count: Number(head.total), results: page.map((row) => row.data!), facets };
+  const facets: SearchResult['facets'] = Object.fromEntries(
+    facetFields.map((field, i) => [field, Object.fromEntries((lists[i] ?? []).map(([value, count]: [string, number]) => [value, Number(count)]))]),
+  );
+  return { count: Number(head.total), results: page.map((row) => Buffer.from(row.data!, 'base64')), facets };
 }

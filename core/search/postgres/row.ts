@@ -9,9 +9,10 @@ import type { DataDict } from '../../actions/types.ts';
 import type { IndexDocument } from '../../plugins/interfaces.ts';
 import { CATCH_ALL_SOURCES, asStrings, catchAllWeight, documentUrls, fieldKind } from '../index-document.ts';
 import { TsvectorBuilder, memoizedAnalyzer, sortKey } from './analysis.ts';
+import { fieldTable } from '../field-table.ts';
 
 /** Single-valued exact fields stored in a column of their own (field → column). */
-export const SCALAR_COLUMNS: Readonly<Record<string, string>> = {
+export const SCALAR_COLUMNS: Readonly<Record<string, string>> = fieldTable({
   id: 'package_id',
   name: 'name',
   state: 'state',
@@ -20,7 +21,7 @@ export const SCALAR_COLUMNS: Readonly<Record<string, string>> = {
   owner_org: 'owner_org',
   license_id: 'license_id',
   dataset_type: 'dataset_type',
-};
+});
 
 /**
  * The columns above that can be null (the others are NOT NULL, so an index on them can serve a
@@ -29,7 +30,7 @@ export const SCALAR_COLUMNS: Readonly<Record<string, string>> = {
 export const NULLABLE_COLUMNS: ReadonlySet<string> = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
 
 /** Multi-valued exact fields stored as text[] columns (field → column). */
-export const ARRAY_COLUMNS: Readonly<Record<string, string>> = { tags: 'tags', groups: 'groups', res_format: 'res_format' };
+export const ARRAY_COLUMNS: Readonly<Record<string, string>> = fieldTable({ tags: 'tags', groups: 'groups', res_format: 'res_format' });
 
 export interface SearchRow {
   package_id: string;
@@ -77,7 +78,7 @@ const EPOCH = '1970-01-01T00:00:00';
 const noNul = (text: string) => (text.includes('\u0000') ? text.replace(/\u0000/g, '') : text);
 const strings = (value: unknown): string[] => asStrings(value).map(noNul);
 
-const SHORT_PREFIXES: Record<string, string> = {
+const SHORT_PREFIXES: Readonly<Record<string, string>> = fieldTable({
   title: 't:',
   notes: 'n:',
   res_name: 'rn:',
@@ -85,7 +86,7 @@ const SHORT_PREFIXES: Record<string, string> = {
   author: 'a:',
   maintainer: 'm:',
   urls: 'u:',
-};
+});
 
 /**
  * How the per-field vector marks a text field's words ("title" → "t:"): short, because it is

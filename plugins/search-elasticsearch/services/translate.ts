@@ -282,11 +282,11 @@ export function buildSearchRequest(query: SearchQuery, now: Date): EsSearchReque
 /** Facet counts from the aggregations, in the order the request asked for them. */
 export function readFacets(query: SearchQuery, aggregations: Record<string, any> | undefined): Record<string, Record<string, number>> {
   const fields = [...new Set(query.facetFields.map(clean))];
-  const facets: Record<string, Record<string, number>> = {};
-  fields.forEach((field, i) => {
-    const counts: Record<string, number> = {};
-    for (const bucket of aggregations?.[`f${i}`]?.buckets ?? []) counts[bucket.key_as_string ?? String(bucket.key)] = bucket.doc_count;
-    facets[field] = counts;
-  });
-  return facets;
+  // fromEntries: a value named "__proto__" stays a key (an assignment would set the prototype).
+  return Object.fromEntries(
+    fields.map((field, i) => [
+      field,
+      Object.fromEntries((aggregations?.[`f${i}`]?.buckets ?? []).map((bucket: any) => [bucket.key_as_string ?? String(bucket.key), bucket.doc_count])),
+    ]),
+  );
 }

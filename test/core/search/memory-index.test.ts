@@ -220,7 +220,7 @@ for (const makeDatabase of testDatabases()) {
         if (!answer) continue;
         answered++;
         expect(answer.count, label).to.equal(expected.count);
-        expect(answer.ids, label).to.deep.equal(expected.results.map((json) => JSON.parse(json).id));
+        expect(answer.ids, label).to.deep.equal(expected.results.map((dict) => JSON.parse(String(dict)).id));
         expect(answer.facets, label).to.deep.equal(expected.facets);
         // Same order of facet items too (package_search keeps it).
         for (const field of Object.keys(expected.facets)) expect(Object.keys(answer.facets[field]), label).to.deep.equal(Object.keys(expected.facets[field]));
@@ -272,13 +272,26 @@ for (const makeDatabase of testDatabases()) {
     });
 
     it('through the backend, a search right after a write sees its new version', async () => {
-      const search = (q: string) => memoryIndex.search(searchQuery(q, { rows: 100 })).then((result) => result.results.map((json) => JSON.parse(json).name).sort());
+      const search = (q: string) => memoryIndex.search(searchQuery(q, { rows: 100 })).then((result) => result.results.map((dict) => JSON.parse(String(dict)).name).sort());
       await memoryIndex.search(searchQuery('*:*')); // starts reading the memory index
       const added = packageDict({ name: 'qua-backend', title: 'Thủy lợi Tây Nguyên' });
       await storeAndIndex(knex, memoryIndex, [added]);
       expect(await search('thuy loi')).to.deep.equal(['qua-backend']);
       await storeAndIndex(knex, memoryIndex, [{ ...added, title: 'Đê điều' }]);
       expect(await search('thuy loi')).to.deep.equal([]);
+    });
+
+    it('keeps facet values named like object internals (__proto__, constructor) on both paths', async () => {
+      const odd = packageDict({ name: 'the-odd-tags', title: 'Tên lạ', tags: ['__proto__', 'constructor'] });
+      await storeAndIndex(knex, sqlIndex, [odd]);
+      sync.changed(String(odd.id));
+      const query = searchQuery('name:the-odd-tags', { rows: 1, facetFields: ['tags'] });
+      const fromDatabase = await sqlIndex.search({ ...query, facetFields: ['tags', '__proto__'] });
+      expect(Object.keys(fromDatabase.facets)).to.deep.equal(['tags', '__proto__']);
+      const fromMemory = searchMirror((await sync.current())!, query, new Date(NOW));
+      for (const facets of [fromDatabase.facets, fromMemory!.facets]) {
+        expect(Object.entries(facets.tags)).to.deep.equal([['__proto__', 1], ['constructor', 1]]);
+      }
     });
 
     it('reads back datasets another process wrote when told of them', async () => {

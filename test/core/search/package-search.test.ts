@@ -7,7 +7,7 @@ import type { Database } from '../../../core/db/connect.ts';
 import { FixedClock } from '../../../core/clock.ts';
 import { loadCoreConfig } from '../../../core/config/load.ts';
 import { ActionError, SearchError, SearchQueryError, ValidationError } from '../../../core/errors.ts';
-import { RawJson, serializeJson } from '../../../core/http/raw-json.ts';
+import { RawJson, jsonPieces } from '../../../core/http/raw-json.ts';
 import { HookRegistry } from '../../../core/plugins/hooks.ts';
 import type { IPackageController } from '../../../core/plugins/interfaces.ts';
 import type { ActionContext, AuthUser, DataDict } from '../../../core/actions/types.ts';
@@ -117,7 +117,7 @@ for (const makeDatabase of testDatabases()) {
         const raw = await call({ fq: 'name:benh-vien-ha-noi' }, { rawJsonOk: true });
         const stored = (await knex('package').where('name', 'benh-vien-ha-noi').first('data')).data;
         expect(raw.results[0]).to.be.instanceOf(RawJson);
-        expect(serializeJson(raw)).to.contain(`"results":[${stored}]`);
+        expect(Buffer.concat(jsonPieces(raw)).toString()).to.contain(`"results":[${stored}]`);
         const parsed = await call({ fq: 'name:benh-vien-ha-noi' });
         expect(parsed.results).to.deep.equal([JSON.parse(stored)]);
       });

@@ -72,7 +72,7 @@ for (const makeDatabase of testDatabases()) {
     let datasets: DataDict[];
 
     const search = (ask: Ask): Promise<SearchResult> => index.search(searchQuery(ask));
-    const names = async (ask: Ask): Promise<string[]> => (await search(ask)).results.map((json) => JSON.parse(json).name);
+    const names = async (ask: Ask): Promise<string[]> => (await search(ask)).results.map((dict) => JSON.parse(String(dict)).name);
     const nameSet = async (ask: Ask): Promise<string[]> => (await names(ask)).sort();
     const byName = (name: string) => datasets.find((pkg) => pkg.name === name)!;
 
@@ -91,7 +91,7 @@ for (const makeDatabase of testDatabases()) {
         const result = await search({ fq: 'name:ngan-sach-ha-noi-2023' });
         const stored = await knex('package').where('name', 'ngan-sach-ha-noi-2023').first('data');
         expect(result.count).to.equal(1);
-        expect(result.results).to.deep.equal([stored.data]);
+        expect(result.results.map((dict) => Buffer.from(dict))).to.deep.equal([Buffer.from(stored.data, 'utf8')]);
       });
 
       it('shows only active public datasets to an anonymous caller by default', async () => {
@@ -400,7 +400,7 @@ for (const makeDatabase of testDatabases()) {
               const page = await search({ sort, rows: 7, start });
               expect(page.count).to.equal(expected.length);
               if (!page.results.length) break;
-              seen.push(...page.results.map((json) => JSON.parse(json).id));
+              seen.push(...page.results.map((dict) => JSON.parse(String(dict)).id));
             }
             expect(seen.length, sort).to.equal(expected.length);
             expect([...seen].sort(), sort).to.deep.equal(expected);

@@ -68,7 +68,7 @@ for (const makeDatabase of testDatabases()) {
     let knex: Knex;
     let index: SearchIndex;
     const titles = async (q: string, extra: Partial<SearchQuery> = {}) =>
-      (await index.search(query(q, extra))).results.map((json) => JSON.parse(json).title as string);
+      (await index.search(query(q, extra))).results.map((dict) => JSON.parse(String(dict)).title as string);
 
     before(async () => {
       db = await database.setUp();
