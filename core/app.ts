@@ -89,7 +89,7 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   if (!config.database.url && !options.pglite) lock = acquireDataDirLock(dataDir, options.command ?? 'kho');
   let database: Database;
   try {
-    database = await openDatabase({ url: config.database.url, dataDir, poolMax: config.database.pool_max, pglite: options.pglite });
+    database = await openDatabase({ url: config.database.url, dataDir, poolMax: config.database.pool_max, pglite: options.pglite, logger });
   } catch (err) {
     lock?.release();
     throw new ConfigError(`Cannot open the database: ${(err as Error).message}`);

@@ -9,6 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import ClientPgLite from 'knex-pglite';
+import type { Logger } from '../logger.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -38,17 +39,25 @@ export interface OpenOptions {
   poolMax: number;
   /** An already-open PGlite (tests clone a migrated template instead of running initdb each time). */
   pglite?: PGlite;
+  /** Where knex's own warnings go (a dropped connection, say), instead of the console. */
+  logger?: Pick<Logger, 'warn' | 'error' | 'debug'>;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.poolMax);
+  if (options.url) return openPostgres(options.url, options.poolMax, options.logger);
   return openPglite(options);
 }
 
-async function openPostgres(url: string, poolMax: number): Promise<Database> {
+async function openPostgres(url: string, poolMax: number, logger?: OpenOptions['logger']): Promise<Database> {
   const knex = knexFactory({
     client: 'pg',
     connection: url,
+    log: logger && {
+      warn: (message: string) => logger.warn({ source: 'knex' }, message),
+      error: (message: string) => logger.error({ source: 'knex' }, message),
+      deprecate: (method: string, alternative: string) => logger.debug({ source: 'knex' }, `${method} is deprecated, use ${alternative}`),
+      debug: (message: unknown) => logger.debug({ source: 'knex', message }, 'knex'),
+    },
     pool: {
       min: 0,
       max: poolMax,
