@@ -87,6 +87,27 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
       }
     });
 
+    it('treats keys named __proto__ or constructor in nested dicts as plain keys, never as the object machinery', async () => {
+      const name = uniqueName('proto');
+      expect((await server.admin.post('package_create', { name, owner_org: orgA.id })).status).to.equal(200);
+      // Raw JSON: a JavaScript literal would not carry an own "__proto__" key.
+      const bodies = [
+        `{"match": {"name": "${name}"}, "update": {"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}}`,
+        `{"match": {"name": "${name}", "__proto__": {"polluted": "yes"}}, "update": {"notes": "x"}}`,
+        `{"match": {"name": "${name}"}, "filter": ["-__proto__", "+constructor"], "update": {"notes": "y"}}`,
+        `{"match": {"name": "${name}"}, "update__constructor__prototype__polluted": "yes"}`,
+        `{"match__constructor": {"name": "x"}, "update": {"notes": "z"}}`,
+      ];
+      for (const body of bodies) {
+        const response = await postRaw('package_revise', body);
+        expect(response.status, `${body} → ${response.text}`).to.be.below(500);
+        expect(({} as Record<string, unknown>).polluted, body).to.equal(undefined);
+      }
+      const shown = (await server.admin.get('package_show', { id: name })).body.result;
+      expect(Object.getPrototypeOf(shown)).to.equal(Object.prototype);
+      expect(shown.polluted).to.equal(undefined);
+    });
+
     function expectBareString(response: ApiResponse, text: string) {
       expect(response.status).to.equal(400);
       expect(response.body).to.equal(text);

@@ -1,8 +1,12 @@
 // package_revise's dictionary operations (CKAN's check_dict, filter_glob_match, update_merge_* in
 // ckan/lib/navl/dictization_functions.py): match a dataset against expected values, drop keys by
 // glob, deep-merge updates, and address list items by index or by an id prefix of 5+ characters.
+// Keys come from the client, so every test is for an own key and every write defines one: a key
+// named "__proto__" or "constructor" is a key like any other here, as it is in CKAN's Python dicts.
 import type { DataDict } from '../types.ts';
-import { isPlainObject } from '../../validation/navl.ts';
+import { isPlainObject, setOwn } from '../../validation/navl.ts';
+
+const has = (data: object, key: string) => Object.hasOwn(data, key);
 
 type Path = Array<string | number>;
 
@@ -15,7 +19,7 @@ export function checkDict(data: unknown, select: DataDict, parent: Path = []): P
   const unmatched: Path[] = [];
   for (const key of Object.keys(select).sort()) {
     const value = select[key];
-    if (!(key in data)) unmatched.push([...parent, key]);
+    if (!has(data, key)) unmatched.push([...parent, key]);
     else if (isPlainObject(value)) unmatched.push(...checkDict(data[key], value, [...parent, key]));
     else if (Array.isArray(value)) unmatched.push(...checkList(data[key], value, [...parent, key]));
     else if (!sameValue(data[key], value)) unmatched.push([...parent, key]);
@@ -43,7 +47,7 @@ export function resolveStringKey(data: unknown, stringKey: string): { value: any
   let current: any = data;
   for (const key of stringKey.split('__')) {
     if (isPlainObject(current)) {
-      if (!(key in current)) throw new ReviseError(`Unmatched key ${joinPath([...path, key])}`);
+      if (!has(current, key)) throw new ReviseError(`Unmatched key ${joinPath([...path, key])}`);
       path.push(key);
       current = current[key];
       continue;
@@ -89,17 +93,17 @@ function filterParsed(data: unknown, parsed: Array<{ keep: boolean; globs: strin
     for (const { keep, globs } of parsed) {
       const [head, ...rest] = globs;
       if (head === '*') {
-        if (keep) Object.assign(protectedKeys, data);
+        if (keep) for (const key of Object.keys(data)) setOwn(protectedKeys, key, data[key]);
         else for (const key of Object.keys(data)) delete data[key];
         continue;
       }
-      if (!(head in data)) continue;
+      if (!has(data, head)) continue;
       if (rest.length) children.set(head, [...(children.get(head) ?? []), { keep, globs: rest }]);
-      else if (keep) protectedKeys[head] = data[head];
+      else if (keep) setOwn(protectedKeys, head, data[head]);
       else delete data[head];
     }
-    Object.assign(data, protectedKeys);
-    for (const [head, globs] of children) if (head in data) filterParsed(data[head], globs);
+    for (const key of Object.keys(protectedKeys)) setOwn(data, key, protectedKeys[key]);
+    for (const [head, globs] of children) if (has(data, head)) filterParsed(data[head], globs);
     return;
   }
   if (!Array.isArray(data)) return;
@@ -136,10 +140,10 @@ function filterParsed(data: unknown, parsed: Array<{ keep: boolean; globs: strin
 export function updateMergeDict(data: DataDict, update: unknown, parent: Path = []): void {
   if (!isPlainObject(update)) throw new ReviseError(`Expected dict for ${joinPath(parent)}`);
   for (const [key, value] of Object.entries(update)) {
-    if (!(key in data)) data[key] = value;
+    if (!has(data, key)) setOwn(data, key, value);
     else if (isPlainObject(data[key])) updateMergeDict(data[key], value, [...parent, key]);
     else if (Array.isArray(data[key])) updateMergeList(data[key], value, [...parent, key]);
-    else data[key] = value;
+    else setOwn(data, key, value);
   }
 }
 
