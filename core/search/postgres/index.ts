@@ -71,7 +71,13 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
   const inFlight = new Map<string, Promise<SearchResult>>();
   // The memory index answers the common searches without the database (memory/).
   const mirror = optional(() => cradle.config.search.memory_index)
-    ? new MirrorSync({ knex: cradle.knex, logger: optional(() => cradle.logger), listening: !optional(() => cradle.config.database.url) })
+    ? new MirrorSync({
+        knex: cradle.knex,
+        logger: optional(() => cradle.logger),
+        listening: !optional(() => cradle.config.database.url),
+        // Declared fields are what a portal's search page facets on (sector, data classification…).
+        declaredFields: () => declaredFields().filter((field) => fieldKind(field) === 'exact' && !SCALAR_COLUMNS[field] && !ARRAY_COLUMNS[field]),
+      })
     : null;
 
   /** A search answered from the memory index, or null when the database must answer it. */

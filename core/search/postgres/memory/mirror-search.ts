@@ -211,14 +211,14 @@ class MirrorSearch {
 
   private exactTerm(field: string, node: TermNode): SlotSet {
     const scalar = SCALAR_OF.get(field);
-    const list = LIST_OF.get(field);
+    const list = this.listColumn(field);
     if (!scalar && !list) return notHere();
     if (node.exists) {
       if (scalar) {
         const values = this.mirror.scalars[scalar].values;
         return this.where((slot) => values[slot] >= 0);
       }
-      const lengths = this.mirror.lists[list!].length;
+      const lengths = list!.length;
       return this.where((slot) => lengths[slot] > 0);
     }
     const value = clean(node.value);
@@ -234,7 +234,7 @@ class MirrorSearch {
       const ids = test ? column.dictionary.matching(test) : [column.dictionary.find(value)].filter((id): id is number => id !== undefined);
       return this.scalarIds(column.values, ids);
     }
-    const column = this.mirror.lists[list!];
+    const column = list!;
     const set = this.none();
     const ids = test ? column.dictionary.matching(test) : [column.dictionary.find(value)].filter((id): id is number => id !== undefined);
     for (const id of ids) {
@@ -271,9 +271,8 @@ class MirrorSearch {
       const column = this.mirror.scalars[scalar];
       return this.scalarIds(column.values, column.dictionary.matching(inside));
     }
-    const list = LIST_OF.get(field);
-    if (!list) return notHere();
-    const column = this.mirror.lists[list!];
+    const column = this.listColumn(field);
+    if (!column) return notHere();
     const set = this.none();
     for (const id of column.dictionary.matching(inside)) {
       const postings = column.postings.get(id);
@@ -396,7 +395,7 @@ class MirrorSearch {
     for (const field of new Set(query.facetFields.map(clean))) {
       const slots = matches.slots;
       const scalar = SCALAR_OF.get(field);
-      const list = LIST_OF.get(field);
+      const list = this.listColumn(field);
       if (!scalar && !list) return notHere();
       let values: string[];
       let counts: Int32Array;
@@ -410,7 +409,7 @@ class MirrorSearch {
           if (id >= 0) counts[id]++;
         }
       } else {
-        const column = this.mirror.lists[list!];
+        const column = list!;
         values = column.dictionary.values;
         counts = new Int32Array(values.length);
         const { start, length } = column;
@@ -535,6 +534,12 @@ class MirrorSearch {
     const alive = this.mirror.alive;
     for (let slot = 0; slot < this.capacity; slot++) if (alive[slot] && test(slot)) set.add(slot);
     return set;
+  }
+
+  /** A multi-valued column: tags, groups, res_format, or a plugin-declared field. */
+  private listColumn(field: string): ListColumn | undefined {
+    const list = LIST_OF.get(field);
+    return list ? this.mirror.lists[list] : this.mirror.declared.get(field);
   }
 
   private scalarIn(field: ScalarField, values: readonly string[]): SlotSet {

@@ -35,12 +35,18 @@ export class MirrorSync {
   private loads = 0;
   private readonly knex: Knex;
   private readonly logger: Logger | undefined;
+  private readonly declaredFields: () => readonly string[];
 
-  /** `listening`: false until other processes' writes can be heard (true for the embedded database). */
-  constructor(options: { knex: Knex; logger?: Logger; listening: boolean }) {
+  /**
+   * `listening`: false until other processes' writes can be heard (true for the embedded database).
+   * `declaredFields`: the plugin-declared exact fields to hold (asked at each full read: plugins
+   * declare them while the server starts).
+   */
+  constructor(options: { knex: Knex; logger?: Logger; listening: boolean; declaredFields?: () => readonly string[] }) {
     this.knex = options.knex;
     this.logger = options.logger;
     this.listening = options.listening;
+    this.declaredFields = options.declaredFields ?? (() => []);
   }
 
   /**
@@ -114,14 +120,25 @@ export class MirrorSync {
     this.mirror = null;
   }
 
+  /** The select list, with the declared fields of the `exact` object when there are any. */
+  private columns(mirror: SearchMirror): { sql: string; bindings: string[] } {
+    const fields = [...mirror.declared.keys()];
+    if (!fields.length) return { sql: COLUMNS, bindings: [] };
+    return {
+      sql: `${COLUMNS}, (select jsonb_object_agg(e.key, e.value) from jsonb_each(exact) as e where e.key = any(?::text[])) as declared`,
+      bindings: [textArrayLiteral(fields)],
+    };
+  }
+
   private async read(load: number): Promise<void> {
-    const mirror = new SearchMirror();
+    const mirror = new SearchMirror(this.declaredFields());
+    const columns = this.columns(mirror);
     const started = Date.now();
     try {
       let after = '';
       for (;;) {
         if (this.closed || load !== this.loads) return;
-        const { rows } = await this.knex.raw(`select ${COLUMNS} from package_search where package_id > ? order by package_id limit ?`, [after, LOAD_BATCH]);
+        const { rows } = await this.knex.raw(`select ${columns.sql} from package_search where package_id > ? order by package_id limit ?`, [...columns.bindings, after, LOAD_BATCH]);
         if (!rows.length) break;
         for (const row of rows as MirrorRow[]) mirror.upsert(row);
         after = rows[rows.length - 1].package_id;
@@ -152,8 +169,9 @@ export class MirrorSync {
       const batch = [...this.unread].slice(0, FLUSH_BATCH);
       const ids = batch.map(([id]) => id);
       let rows: MirrorRow[];
+      const columns = this.columns(this.mirror);
       try {
-        rows = (await this.knex.raw(`select ${COLUMNS} from package_search where package_id = any(?::text[])`, [textArrayLiteral(ids)])).rows;
+        rows = (await this.knex.raw(`select ${columns.sql} from package_search where package_id = any(?::text[])`, [...columns.bindings, textArrayLiteral(ids)])).rows;
       } catch (err) {
         if (this.closed) return;
         this.logger?.warn({ err }, 'search: changed datasets could not be read into the memory index; searches use the database until they are');

@@ -2,7 +2,8 @@
 // which a search is answered without the database (mirror-search.ts). Each row lives in a slot; a
 // changed dataset gets a new slot and its old one is marked dead (posting lists only ever grow at
 // the end), and the dead are squeezed out once they outnumber the living. Only what the common
-// searches need is kept: the columns (not the `exact` object of other fields), the catch-all text
+// searches need is kept: the columns, the plugin-declared fields (a portal's facets: sector, data
+// classification…) out of the `exact` object but none of its other fields, the catch-all text
 // vector as sets (no positions: phrases are left to SQL), and the ranking vector as per-lexeme
 // ts_rank contributions plus the pairs of adjacent words the phrase bonus looks for.
 import { compareCodePoints } from '../../../text/code-point-order.ts';
@@ -13,10 +14,11 @@ import { parseTsvector } from './tsvector-text.ts';
 import type { SearchRow } from '../row.ts';
 
 /**
- * A package_search row as the memory index reads it back from the database: without the `exact`
- * object and the per-field vector, timestamps as 'YYYY-MM-DDTHH:MM:SS.ffffff', vectors as text.
+ * A package_search row as the memory index reads it back from the database: without the per-field
+ * vector, of the `exact` object only the declared fields, timestamps as
+ * 'YYYY-MM-DDTHH:MM:SS.ffffff', vectors as text.
  */
-export type MirrorRow = Omit<SearchRow, 'exact' | 'ftsv'>;
+export type MirrorRow = Omit<SearchRow, 'exact' | 'ftsv'> & { declared?: Record<string, string[]> | null };
 
 export const SCALAR_FIELDS = ['package_id', 'name', 'state', 'capacity', 'organization', 'owner_org', 'license_id', 'dataset_type'] as const;
 export type ScalarField = (typeof SCALAR_FIELDS)[number];
@@ -156,6 +158,12 @@ export class SearchMirror {
   bigrams = new Map<string, IntList>();
   /** Living slots in package id order (code points), for paging by id without sorting. */
   private byId = new Int32Array(64);
+  /** Plugin-declared exact fields, each a multi-valued column (the `exact` object holds lists). */
+  readonly declared: ReadonlyMap<string, ListColumn>;
+
+  constructor(declaredFields: readonly string[] = []) {
+    this.declared = new Map(declaredFields.map((field) => [field, new ListColumn()]));
+  }
 
   /** Adds or replaces a dataset's row. */
   upsert(row: MirrorRow): void {
@@ -174,6 +182,7 @@ export class SearchMirror {
       column.values[slot] = value === null || value === undefined ? -1 : column.dictionary.intern(value);
     }
     for (const field of LIST_FIELDS) this.addList(this.lists[field], slot, row[field] ?? []);
+    for (const [field, column] of this.declared) this.addList(column, slot, row.declared?.[field] ?? []);
     this.titleSort[slot] = row.title_sort;
     this.created[slot] = parseMicros(row.metadata_created) ?? EPOCH_MICROS;
     this.modified[slot] = parseMicros(row.metadata_modified) ?? EPOCH_MICROS;
@@ -265,7 +274,7 @@ export class SearchMirror {
       return out;
     };
     for (const column of Object.values(this.scalars)) column.values = keep(column.values);
-    for (const column of Object.values(this.lists)) {
+    for (const column of this.listColumns()) {
       const start = new Int32Array(Math.max(64, next));
       const length = new Int32Array(Math.max(64, next));
       const pool = new IntList(Math.max(256, column.pool.length));
@@ -332,6 +341,10 @@ export class SearchMirror {
     return column.pool.data.subarray(column.start[slot], column.start[slot] + column.length[slot]);
   }
 
+  private listColumns(): ListColumn[] {
+    return [...Object.values(this.lists), ...this.declared.values()];
+  }
+
   private kill(slot: number): void {
     if (!this.alive[slot]) return;
     this.alive[slot] = 0;
@@ -357,7 +370,7 @@ export class SearchMirror {
   private ensure(size: number): void {
     this.alive = grown(this.alive, size);
     for (const column of Object.values(this.scalars)) column.values = grown(column.values, size);
-    for (const column of Object.values(this.lists)) {
+    for (const column of this.listColumns()) {
       column.start = grown(column.start, size);
       column.length = grown(column.length, size);
     }
