@@ -3,7 +3,7 @@
 // UTC. "now" is injected so tests and legal deadlines read one clock. The result is naive UTC ISO
 // with six fraction digits, the form the database compares as timestamp(6).
 import { SearchQueryError } from '../errors.ts';
-import { fieldTable } from './field-table.ts';
+import { lookupTable } from '../lookup-table.ts';
 
 interface Instant {
   year: number;
@@ -17,7 +17,7 @@ interface Instant {
 
 type Unit = 'YEAR' | 'MONTH' | 'DAY' | 'HOUR' | 'MINUTE' | 'SECOND' | 'MILLI';
 
-const UNITS: Readonly<Record<string, Unit>> = fieldTable({
+const UNITS: Readonly<Record<string, Unit>> = lookupTable({
   YEAR: 'YEAR', YEARS: 'YEAR',
   MONTH: 'MONTH', MONTHS: 'MONTH',
   DAY: 'DAY', DAYS: 'DAY', DATE: 'DAY',

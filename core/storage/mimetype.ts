@@ -3,6 +3,7 @@
 // to get a page served as HTML, so it is never used. Binary formats are recognised by file-type;
 // text formats have no magic number, so for them the extension decides once the bytes look like text.
 import { fileTypeFromBuffer } from 'file-type';
+import { lookupTable } from '../lookup-table.ts';
 
 /** How much of the start of a file sniffing looks at. Zip-based formats need more than a few KB. */
 export const SNIFF_BYTES = 64 * 1024;
@@ -10,7 +11,7 @@ export const SNIFF_BYTES = 64 * 1024;
 export const OCTET_STREAM = 'application/octet-stream';
 
 // Text formats by extension. file-type cannot tell these apart (most have no signature at all).
-const TEXT_TYPES: Readonly<Record<string, string>> = {
+const TEXT_TYPES = lookupTable({
   csv: 'text/csv',
   tsv: 'text/tab-separated-values',
   tab: 'text/tab-separated-values',
@@ -59,28 +60,28 @@ const TEXT_TYPES: Readonly<Record<string, string>> = {
   css: 'text/css',
   js: 'text/javascript',
   mjs: 'text/javascript',
-};
+});
 
 // Generic containers whose flavour only the name tells: file-type knows a zip, an OLE compound file
 // or an SQLite database, not that it is a KMZ, an old Excel workbook or a GeoPackage.
-const CONTAINER_FLAVOURS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'application/zip': {
+const CONTAINER_FLAVOURS = lookupTable<Readonly<Record<string, string>>>({
+  'application/zip': lookupTable({
     kmz: 'application/vnd.google-earth.kmz',
     xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
     ods: 'application/vnd.oasis.opendocument.spreadsheet',
     odt: 'application/vnd.oasis.opendocument.text',
-  },
-  'application/x-cfb': {
+  }),
+  'application/x-cfb': lookupTable({
     xls: 'application/vnd.ms-excel',
     doc: 'application/msword',
     ppt: 'application/vnd.ms-powerpoint',
-  },
-  'application/x-sqlite3': {
+  }),
+  'application/x-sqlite3': lookupTable({
     gpkg: 'application/geopackage+sqlite3',
-  },
-};
+  }),
+});
 
 /**
  * The media type of a file from its first bytes (`head`, ideally SNIFF_BYTES of them) and its name.
@@ -181,7 +182,7 @@ export function mimetypeFromExtension(urlOrFilename: string): string | null {
   return TEXT_TYPES[extension] ?? BINARY_TYPES[extension] ?? null;
 }
 
-const BINARY_TYPES: Readonly<Record<string, string>> = {
+const BINARY_TYPES = lookupTable({
   pdf: 'application/pdf',
   zip: 'application/zip',
   gz: 'application/gzip',
@@ -215,10 +216,10 @@ const BINARY_TYPES: Readonly<Record<string, string>> = {
   mdb: 'application/x-msaccess',
   mp3: 'audio/mpeg',
   mp4: 'video/mp4',
-};
+});
 
 // CKAN-style format labels (the short names of ckan/config/resource_formats.json), keyed by media type.
-const FORMAT_BY_MIMETYPE: Readonly<Record<string, string>> = {
+const FORMAT_BY_MIMETYPE = lookupTable({
   'text/csv': 'CSV',
   'text/tab-separated-values': 'TSV',
   'text/plain': 'TXT',
@@ -285,7 +286,7 @@ const FORMAT_BY_MIMETYPE: Readonly<Record<string, string>> = {
   'application/octet-stream': 'BIN',
   'audio/mpeg': 'MP3',
   'video/mp4': 'MP4',
-};
+});
 
 /** Every format label above, by its lower-case spelling. */
 export const FORMAT_LABELS: ReadonlyMap<string, string> = new Map(Object.values(FORMAT_BY_MIMETYPE).map((label) => [label.toLowerCase(), label]));

@@ -70,6 +70,44 @@ describe('hostile input never produces a 500', function () {
     expect(failures, failures.slice(0, 20).join('\n')).to.deep.equal([]);
   });
 
+  it('for every action, keys named like members of every JavaScript object, at every level', async () => {
+    const actions = server.kernel.container.cradle.actions.names();
+    const failures: string[] = [];
+    // Raw JSON: own keys "__proto__", "constructor"… in the body, in nested dicts and in lists of dicts.
+    const nested = '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "toString": "x", "hasOwnProperty": 1}';
+    const bodies = [
+      nested,
+      `{"id": "du-lieu-that", "name": "du-lieu-that", "extras": [{"key": "constructor", "value": "x"}, {"key": "__proto__", "value": "y"}], "resources": [${nested}], "tags": [${nested}], "groups": [${nested}], "update": ${nested}, "match": ${nested}, "config": ${nested}}`,
+      `{"id": "constructor", "name": "toString", "q": "constructor:x", "fq": "__proto__:y", "sort": "valueOf asc", "facet.field": ["constructor"], "object_type": "__proto__"}`,
+    ];
+    for (const action of actions) {
+      for (const body of bodies) {
+        const response = await server.admin.request(`/api/3/action/${action}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+        if (response.status >= 500) failures.push(`${action} ${body.slice(0, 60)} → ${response.status} ${response.text.slice(0, 160)}`);
+        if (({} as Record<string, unknown>).polluted !== undefined) failures.push(`${action} polluted Object.prototype`);
+      }
+    }
+    expect(failures, failures.slice(0, 20).join('\n')).to.deep.equal([]);
+  });
+
+  it('takes resource formats and file extensions named like members of every JavaScript object as unknown ones', async () => {
+    const created = await server.admin.post('package_create', {
+      name: 'dinh-dang-la',
+      owner_org: 'so-thu-nghiem',
+      resources: [{ url: 'http://example.org/a.constructor' }, { url: 'http://example.org/b.csv', format: '__proto__' }, { url: 'http://example.org/e.zzzz' }],
+    });
+    expect(created.status, created.text).to.equal(200);
+    const formats = created.body.result.resources.map((resource: { format: unknown }) => resource.format);
+    // As an extension nobody knows.
+    expect(formats).to.deep.equal([formats[2], '__proto__', formats[2]]);
+    const added = await server.admin.post('resource_create', { package_id: 'dinh-dang-la', url: 'http://example.org/c.toString', format: '.hasOwnProperty' });
+    expect(added.status, added.text).to.equal(200);
+    expect(added.body.result.format).to.equal('.hasOwnProperty');
+    const guessed = await server.admin.post('resource_create', { package_id: 'dinh-dang-la', url: 'http://example.org/d.valueOf' });
+    expect(guessed.status, guessed.text).to.equal(200);
+    expect(guessed.body.result.format).to.equal(formats[2]);
+  });
+
   it('treats field and parameter names that are members of every JavaScript object as unknown names', async () => {
     // Each name must be answered as an ordinary unknown field is: no 500, no stray column, no key
     // that silently disappears.
@@ -84,7 +122,13 @@ describe('hostile input never produces a 500', function () {
       // As a parameter: unknown to package_search, a 400 (keys starting with "__" are dropped as internal).
       ...(name.startsWith('__') ? [] : [{ [name]: 'x' }]),
     ];
-    const shape = (name: string, body: unknown) => JSON.parse(JSON.stringify(body).replaceAll(name, 'NAME'));
+    // What the caller sees, with the asked name written as NAME (the datasets themselves are left alone).
+    const shape = (name: string, body: any) => {
+      const named = (value: unknown) => JSON.parse(JSON.stringify(value ?? null).replaceAll(name, 'NAME'));
+      if (!body?.success) return named(body);
+      const { count, results, facets, search_facets, sort } = body.result;
+      return { count, results: results.map((pkg: { name?: string }) => pkg.name ?? null), facets: named(facets), search_facets: named(search_facets), sort: named(sort) };
+    };
     for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
       const requests = asked(name);
       const baseline = asked('no_such_field');

@@ -64,7 +64,7 @@ function parseSort(value: unknown): { field: GroupSortField; direction: 'asc' | 
   const parts = sort.split(',');
   if (parts.length > 1) throw new ValidationError('Too many sort criteria provided only 1 allowed');
   const [field, order = 'asc'] = parts[0].trim().split(/\s+/);
-  if (!(field in SORT_FIELDS)) throw new ValidationError(`Cannot sort by field \`${field}\``);
+  if (!Object.hasOwn(SORT_FIELDS, field)) throw new ValidationError(`Cannot sort by field \`${field}\``);
   const direction = order.toLowerCase();
   if (direction !== 'asc' && direction !== 'desc') throw new ValidationError(`Invalid sort direction \`${direction}\``);
   return { field: SORT_FIELDS[field], direction };

@@ -2,8 +2,9 @@
 // unified_resource_format): "csv", "text/csv" and ".csv" all become "CSV". The media types, extensions
 // and labels are the storage layer's (core/storage/mimetype.ts); this adds the spellings people type.
 import { extensionOf, FORMAT_LABELS, formatFromMimetype, guessFormat, mimetypeFromExtension } from '../../storage/mimetype.ts';
+import { lookupTable } from '../../lookup-table.ts';
 
-const ALIASES: Record<string, string> = {
+const ALIASES = lookupTable({
   'comma separated values': 'CSV',
   excel: 'XLS',
   text: 'TXT',
@@ -19,7 +20,7 @@ const ALIASES: Record<string, string> = {
   wfs: 'WFS',
   api: 'API',
   'rest api': 'API',
-};
+});
 
 /** unified_resource_format: the canonical label, or the text unchanged when unknown. */
 export function cleanFormat(format: string): string {

@@ -21,7 +21,7 @@ import type { QueryNode } from '../query-ast.ts';
 import { SearchResultCache, type Totals } from '../result-cache.ts';
 import { MirrorSync } from './memory/mirror-sync.ts';
 import { searchMirror } from './memory/mirror-search.ts';
-import { fieldTable } from '../field-table.ts';
+import { lookupTable } from '../../lookup-table.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
@@ -34,7 +34,7 @@ const REBUILD_BATCH = 200;
  */
 const DATA_BASE64 = "encode(convert_to(p.data, 'UTF8'), 'base64')";
 
-const SORT_COLUMNS = fieldTable({
+const SORT_COLUMNS = lookupTable({
   ...SCALAR_COLUMNS,
   title_string: 'title_sort',
   metadata_created: 'metadata_created',

@@ -9,10 +9,10 @@ import type { DataDict } from '../../actions/types.ts';
 import type { IndexDocument } from '../../plugins/interfaces.ts';
 import { CATCH_ALL_SOURCES, asStrings, catchAllWeight, documentUrls, fieldKind } from '../index-document.ts';
 import { TsvectorBuilder, memoizedAnalyzer, sortKey } from './analysis.ts';
-import { fieldTable } from '../field-table.ts';
+import { lookupTable } from '../../lookup-table.ts';
 
 /** Single-valued exact fields stored in a column of their own (field → column). */
-export const SCALAR_COLUMNS: Readonly<Record<string, string>> = fieldTable({
+export const SCALAR_COLUMNS: Readonly<Record<string, string>> = lookupTable({
   id: 'package_id',
   name: 'name',
   state: 'state',
@@ -30,7 +30,7 @@ export const SCALAR_COLUMNS: Readonly<Record<string, string>> = fieldTable({
 export const NULLABLE_COLUMNS: ReadonlySet<string> = new Set(['organization', 'owner_org', 'license_id', 'dataset_type']);
 
 /** Multi-valued exact fields stored as text[] columns (field → column). */
-export const ARRAY_COLUMNS: Readonly<Record<string, string>> = fieldTable({ tags: 'tags', groups: 'groups', res_format: 'res_format' });
+export const ARRAY_COLUMNS: Readonly<Record<string, string>> = lookupTable({ tags: 'tags', groups: 'groups', res_format: 'res_format' });
 
 export interface SearchRow {
   package_id: string;
@@ -78,7 +78,7 @@ const EPOCH = '1970-01-01T00:00:00';
 const noNul = (text: string) => (text.includes('\u0000') ? text.replace(/\u0000/g, '') : text);
 const strings = (value: unknown): string[] => asStrings(value).map(noNul);
 
-const SHORT_PREFIXES: Readonly<Record<string, string>> = fieldTable({
+const SHORT_PREFIXES: Readonly<Record<string, string>> = lookupTable({
   title: 't:',
   notes: 'n:',
   res_name: 'rn:',

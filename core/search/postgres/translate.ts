@@ -8,7 +8,7 @@ import { resolveDateMath } from '../date-math.ts';
 import { fieldKind, solrDate } from '../index-document.ts';
 import { analyze, escapeLike, normalizeText, quoteLexeme, textArrayLiteral, tokenize, tokensTsquery, wildcardToLike } from './analysis.ts';
 import { ARRAY_COLUMNS, SCALAR_COLUMNS, fieldPrefix } from './row.ts';
-import { fieldTable } from '../field-table.ts';
+import { lookupTable } from '../../lookup-table.ts';
 
 export interface Sql {
   sql: string;
@@ -30,8 +30,8 @@ export const clean = (text: string) => nfc(text).replace(/\u0000/g, '');
 const TRUE: Condition = { kind: 'const', value: true };
 const FALSE: Condition = { kind: 'const', value: false };
 
-const DATE_COLUMNS = fieldTable({ metadata_created: 's.metadata_created', metadata_modified: 's.metadata_modified' });
-const NUMBER_COLUMNS = fieldTable({ num_resources: 's.num_resources', num_tags: 's.num_tags' });
+const DATE_COLUMNS = lookupTable({ metadata_created: 's.metadata_created', metadata_modified: 's.metadata_modified' });
+const NUMBER_COLUMNS = lookupTable({ num_resources: 's.num_resources', num_tags: 's.num_tags' });
 
 function sql(text: string, bindings: unknown[] = []): Condition {
   return { kind: 'sql', sql: text, bindings };

@@ -8,6 +8,7 @@ import type { DeclaredField } from '../../../core/validation/fields.ts';
 import { slugify } from '../../../core/text/vietnamese.ts';
 import type { Translator } from '../services/i18n.ts';
 import { all, first } from './page.ts';
+import { lookupTable } from '../../../core/lookup-table.ts';
 
 export type Control = 'text' | 'textarea' | 'select' | 'radios' | 'checkbox' | 'checkboxes' | 'date' | 'email' | 'url' | 'number' | 'password' | 'file' | 'json';
 
@@ -37,7 +38,7 @@ export type FormValues = Record<string, string | string[] | undefined>;
 // -------------------------------------------------------------------------------------------------
 // error messages
 
-const EXACT: Record<string, string> = {
+const EXACT = lookupTable({
   'Missing value': 'err.missing',
   'That URL is already in use.': 'err.url_in_use',
   'An organization must be provided': 'err.org_required',
@@ -56,7 +57,7 @@ const EXACT: Record<string, string> = {
   'That login name is not available.': 'err.username_taken',
   "Datasets with no organization can't be private.": 'err.private_no_org',
   'role does not exist.': 'err.role',
-};
+});
 
 const PATTERNS: Array<[RegExp, string]> = [
   [/^Value must be one of:? (.*)$/, 'err.one_of'],

@@ -6,6 +6,7 @@ import { ValidationError } from '../../../core/errors.ts';
 import { type PageRequest, PageNotFound, first } from './page.ts';
 import { flattenErrors } from './forms.ts';
 import type { Route } from './index.ts';
+import { lookupTable } from '../../../core/lookup-table.ts';
 
 function requirePlugin(page: PageRequest, plugin: string, action: string): void {
   if (!page.portal.pluginProvides(plugin, action)) throw new PageNotFound();
@@ -158,10 +159,10 @@ export const harvestRoutes: Route[] = [
 /** Rule kinds whose duties fall on each organization (the rest are per dataset or province). */
 const ORG_DUTY_KINDS = new Set(['organization_code', 'focal_point', 'min_open_datasets', 'classification', 'quarterly_update_window', 'update_within', 'catalogue_review']);
 
-const STATUS_CLASS: Record<string, string> = {
+const STATUS_CLASS = lookupTable({
   met: 'ok', met_late: 'warn', due_soon: 'warn', pending: 'warn',
   not_met: 'bad', overdue: 'bad', missed: 'bad', not_applicable: 'none',
-};
+});
 
 function statusView(page: PageRequest, status: unknown) {
   const key = String(status ?? 'not_applicable');
