@@ -53,7 +53,7 @@ export const coreConfigDecl = {
     facets_limit: key.integer(50, 'Default facet.limit (search.facets.limit).', { min: -1 }),
     facets_default: key.integer(10, 'Facet items shown by default in the UI (search.facets.default).', { min: 1 }),
     cache_mb: key.integer(64, 'Memory for cached package_search results of the postgres backend, cleared by every dataset write (0 turns it off).', { min: 0 }),
-    memory_index: key.boolean(true, 'Answer common package_search queries of the postgres backend from an in-memory copy of its index (about 1 KB a dataset); the database answers the others.'),
+    memory_index: key.boolean(true, 'Answer common package_search queries of the postgres backend from an in-memory copy of its index (about 1.7 KB a dataset); the database answers the others.'),
   },
   groups: {
     list_max: key.integer(1000, 'ckan.group_and_organization_list_max.', { min: 1 }),

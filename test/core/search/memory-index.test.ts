@@ -195,6 +195,32 @@ for (const makeDatabase of testDatabases()) {
     let sqlIndex: SearchIndex;
     let memoryIndex: SearchIndex;
     let sync: MirrorSync;
+    let generated: DataDict[];
+
+    /** Puts generated queries to the database and to the memory index; returns how many it answered. */
+    async function compareQueries(seed: number, total: number): Promise<number> {
+      const rng = random(seed);
+      const mirror = (await sync.current())!;
+      expect(mirror, 'memory index loaded').to.not.equal(null);
+      let answered = 0;
+      for (let i = 0; i < total; i++) {
+        const query = generatedQuery(rng);
+        const label = `query #${i}: ${JSON.stringify({ q: query.qText, sort: query.sort, rows: query.rows, start: query.start, facets: query.facetFields })}`;
+        let expected;
+        try {
+          expected = await sqlIndex.search(query);
+        } catch {
+          continue;
+        }
+        const answer = searchMirror(mirror, query, new Date(NOW));
+        if (!answer) continue;
+        answered++;
+        expect(answer.count, label).to.equal(expected.count);
+        expect(answer.ids, label).to.deep.equal(expected.results.map((dict) => JSON.parse(String(dict)).id));
+        expect(answer.facets, label).to.deep.equal(expected.facets);
+      }
+      return answered;
+    }
 
     before(async () => {
       db = await database.setUp();
@@ -202,7 +228,8 @@ for (const makeDatabase of testDatabases()) {
       sqlIndex = createPostgresSearchIndex(cradle(knex, false));
       memoryIndex = createPostgresSearchIndex(cradle(knex, true));
       await insertGroups(knex);
-      await storeAndIndex(knex, sqlIndex, [...standardDatasets(), ...generatedDatasets(random(7), 300)]);
+      generated = generatedDatasets(random(7), 300);
+      await storeAndIndex(knex, sqlIndex, [...standardDatasets(), ...generated]);
       sync = new MirrorSync({ knex, listening: true, declaredFields: () => DECLARED });
       await sync.load();
     });
@@ -244,6 +271,27 @@ for (const makeDatabase of testDatabases()) {
       if (process.env.KHO_TEST_VERBOSE) console.log(`answered ${answered} of ${total}, ${answeredDeclared} with declared fields`);
       expect(answered, 'queries the memory index answered').to.be.greaterThan(total * 0.6);
       expect(answeredDeclared, 'answered queries that filter or facet on declared fields').to.be.greaterThan(40);
+    });
+
+    it('answers the same after rewrites and deletions, and after its dead slots are squeezed out', async () => {
+      const rng = random(99);
+      // Rewrite a fifth of the generated datasets twice (new titles, words, tags), delete a few.
+      const changed = generated.filter((_pkg, i) => i % 5 === 0);
+      for (const round of [1, 2]) {
+        const versions: DataDict[] = changed.map((pkg) => ({ ...pkg, title: `${rng.pick(WORDS)} ${rng.pick(WORDS)} số ${round}-${pkg.name}`, tags: (pkg.tags as DataDict[]).slice(1) }));
+        await storeAndIndex(knex, sqlIndex, versions);
+        for (const pkg of versions) sync.changed(String(pkg.id));
+      }
+      for (const pkg of generated.filter((_pkg, i) => i % 23 === 1)) {
+        await sqlIndex.remove(knex as never, String(pkg.id));
+        sync.changed(String(pkg.id));
+      }
+      expect(await compareQueries(5, 150), 'answered before compaction').to.be.greaterThan(80);
+      const mirror = (await sync.current())!;
+      const slotsBefore = mirror.slotCount;
+      mirror.compact();
+      expect(mirror.slotCount, 'dead slots squeezed out').to.equal(mirror.living).and.to.be.below(slotsBefore);
+      expect(await compareQueries(5, 150), 'answered after compaction').to.be.greaterThan(80);
     });
 
     it('follows writes made here: a search right after a commit sees it', async () => {

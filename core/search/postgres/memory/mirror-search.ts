@@ -195,8 +195,9 @@ class MirrorSearch {
     const set = this.none();
     const lexemes = node.prefix ? mirror.textOrder.withPrefix(tokens[0]) : [tokens[0]];
     for (const lexeme of lexemes) {
-      const list = mirror.text.get(lexeme);
-      if (list) set.addAll(list.data, list.length);
+      const slots = mirror.text.get(lexeme);
+      if (typeof slots === 'number') set.add(slots);
+      else if (slots) set.addAll(slots.data, slots.length);
     }
     return set;
   }
@@ -361,9 +362,12 @@ class MirrorSearch {
       scores[slot] = score;
     }
     for (const [a, b] of terms.phrases) {
-      const list = this.mirror.bigrams.get(`${a} ${b}`);
-      if (!list) continue;
-      for (let i = 0; i < list.length; i++) if (matched.has(list.data[i])) scores[list.data[i]] += PHRASE_WEIGHT;
+      const slots = this.mirror.bigrams.get(`${a} ${b}`);
+      if (typeof slots === 'number') {
+        if (matched.has(slots)) scores[slots] += PHRASE_WEIGHT;
+      } else if (slots) {
+        for (let i = 0; i < slots.length; i++) if (matched.has(slots.data[i])) scores[slots.data[i]] += PHRASE_WEIGHT;
+      }
     }
     return scores;
   }
@@ -379,9 +383,13 @@ class MirrorSearch {
       for (const lexeme of lexemes) {
         const postings = this.mirror.rank.get(lexeme);
         if (!postings) continue;
+        // A Float32Array rounds each sum to float4 as it stores it, as `res = res + …` does in C.
+        if ('slot' in postings) {
+          totals[postings.slot] += postings.contribution;
+          continue;
+        }
         const slots = postings.slots.data;
         const contributions = postings.contributions.data;
-        // A Float32Array rounds each sum to float4 as it stores it, as `res = res + …` does in C.
         for (let i = 0; i < postings.slots.length; i++) totals[slots[i]] += contributions[i];
       }
     }

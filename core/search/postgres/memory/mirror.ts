@@ -108,10 +108,47 @@ class LexemeOrder {
   }
 }
 
-/** Ranking-vector postings of one lexeme: the slots holding it and its ts_rank contribution there. */
-export interface RankPostings {
-  slots: IntList;
-  contributions: FloatList;
+/**
+ * The slots of a posting list. Most lexemes and word pairs occur in one dataset only (numbers,
+ * codes, names), so a single slot is kept as a plain number: a list object and its array cost
+ * about ten times as much, and there are about three such lexemes per dataset.
+ */
+export type Slots = number | IntList;
+
+/**
+ * Ranking-vector postings of one lexeme: the slots holding it and its ts_rank contribution there
+ * (one slot: the pair itself, for the reason above).
+ */
+export type RankPostings = { slots: IntList; contributions: FloatList } | { slot: number; contribution: number };
+
+/** Appends a slot to a key's posting list; true when the key is new. */
+function appendSlot(map: Map<string, Slots>, key: string, slot: number): boolean {
+  const slots = map.get(key);
+  if (slots === undefined) {
+    map.set(key, slot);
+    return true;
+  }
+  if (typeof slots === 'number') {
+    const list = new IntList();
+    list.push(slots);
+    list.push(slot);
+    map.set(key, list);
+  } else {
+    slots.push(slot);
+  }
+  return false;
+}
+
+/** A posting list with its slots renumbered (dropping the dead), or undefined when none is left. */
+function remapped(slots: Slots, remap: Int32Array): Slots | undefined {
+  if (typeof slots === 'number') return remap[slots] >= 0 ? remap[slots] : undefined;
+  const out = new IntList(Math.max(4, slots.length));
+  for (let i = 0; i < slots.length; i++) {
+    const slot = remap[slots.data[i]];
+    if (slot >= 0) out.push(slot);
+  }
+  if (!out.length) return undefined;
+  return out.length === 1 ? out.data[0] : out;
 }
 
 const EPOCH_MICROS = 0;
@@ -150,12 +187,12 @@ export class SearchMirror {
   numResources = new Int32Array(64);
   numTags = new Int32Array(64);
   hasText = new Uint8Array(64);
-  text = new Map<string, IntList>();
+  text = new Map<string, Slots>();
   readonly textOrder = new LexemeOrder();
   rank = new Map<string, RankPostings>();
   readonly rankOrder = new LexemeOrder();
   /** "a b" → slots where folded word b directly follows a in the ranking vector. */
-  bigrams = new Map<string, IntList>();
+  bigrams = new Map<string, Slots>();
   /** Living slots in package id order (code points), for paging by id without sorting. */
   private byId = new Int32Array(64);
   /** Plugin-declared exact fields, each a multi-valued column (the `exact` object holds lists). */
@@ -191,24 +228,26 @@ export class SearchMirror {
 
     const textEntries = parseTsvector(row.tsv);
     this.hasText[slot] = textEntries.length ? 1 : 0;
-    for (const { lexeme } of textEntries) {
-      let list = this.text.get(lexeme);
-      if (!list) {
-        this.text.set(lexeme, (list = new IntList()));
-        this.textOrder.add(lexeme);
-      }
-      list.push(slot);
-    }
+    for (const { lexeme } of textEntries) if (appendSlot(this.text, lexeme, slot)) this.textOrder.add(lexeme);
 
     const atPosition = new Map<number, string[]>();
     for (const { lexeme, positions } of parseTsvector(row.rtsv)) {
-      let postings = this.rank.get(lexeme);
+      const contribution = lexemeContribution(positions);
+      const postings = this.rank.get(lexeme);
       if (!postings) {
-        this.rank.set(lexeme, (postings = { slots: new IntList(), contributions: new FloatList() }));
+        this.rank.set(lexeme, { slot, contribution });
         this.rankOrder.add(lexeme);
+      } else if ('slot' in postings) {
+        const grown = { slots: new IntList(), contributions: new FloatList() };
+        grown.slots.push(postings.slot);
+        grown.contributions.push(postings.contribution);
+        grown.slots.push(slot);
+        grown.contributions.push(contribution);
+        this.rank.set(lexeme, grown);
+      } else {
+        postings.slots.push(slot);
+        postings.contributions.push(contribution);
       }
-      postings.slots.push(slot);
-      postings.contributions.push(lexemeContribution(positions));
       // Phrase queries are made of folded words: only those make pairs.
       if (foldToken(lexeme) !== lexeme) continue;
       for (const entry of positions) {
@@ -223,11 +262,7 @@ export class SearchMirror {
       const next = atPosition.get(position + 1);
       if (next) for (const a of words) for (const b of next) pairs.add(`${a} ${b}`);
     }
-    for (const pair of pairs) {
-      let list = this.bigrams.get(pair);
-      if (!list) this.bigrams.set(pair, (list = new IntList()));
-      list.push(slot);
-    }
+    for (const pair of pairs) appendSlot(this.bigrams, pair, slot);
     this.placeById(slot, previous);
   }
 
@@ -265,14 +300,6 @@ export class SearchMirror {
       for (let slot = 0; slot < this.slotCount; slot++) if (remap[slot] >= 0) out[remap[slot]] = array[slot];
       return out;
     };
-    const keepList = (list: IntList): IntList => {
-      const out = new IntList(Math.max(4, list.length));
-      for (let i = 0; i < list.length; i++) {
-        const slot = remap[list.data[i]];
-        if (slot >= 0) out.push(slot);
-      }
-      return out;
-    };
     for (const column of Object.values(this.scalars)) column.values = keep(column.values);
     for (const column of this.listColumns()) {
       const start = new Int32Array(Math.max(64, next));
@@ -290,7 +317,8 @@ export class SearchMirror {
       column.pool = pool;
       const postings = new Map<number, IntList>();
       for (const [value, list] of column.postings) {
-        const kept = keepList(list);
+        const kept = new IntList(Math.max(4, list.length));
+        for (let i = 0; i < list.length; i++) if (remap[list.data[i]] >= 0) kept.push(remap[list.data[i]]);
         if (kept.length) postings.set(value, kept);
       }
       column.postings = postings;
@@ -303,15 +331,19 @@ export class SearchMirror {
     this.numTags = keep(this.numTags);
     this.hasText = keep(this.hasText);
     this.alive = keep(this.alive);
-    const text = new Map<string, IntList>();
-    for (const [lexeme, list] of this.text) {
-      const kept = keepList(list);
-      if (kept.length) text.set(lexeme, kept);
+    const text = new Map<string, Slots>();
+    for (const [lexeme, slots] of this.text) {
+      const kept = remapped(slots, remap);
+      if (kept !== undefined) text.set(lexeme, kept);
     }
     this.text = text;
     this.textOrder.reset(text.keys());
     const rank = new Map<string, RankPostings>();
     for (const [lexeme, postings] of this.rank) {
+      if ('slot' in postings) {
+        if (remap[postings.slot] >= 0) rank.set(lexeme, { slot: remap[postings.slot], contribution: postings.contribution });
+        continue;
+      }
       const slots = new IntList(Math.max(4, postings.slots.length));
       const contributions = new FloatList(Math.max(4, postings.slots.length));
       for (let i = 0; i < postings.slots.length; i++) {
@@ -320,14 +352,15 @@ export class SearchMirror {
         slots.push(slot);
         contributions.push(postings.contributions.data[i]);
       }
-      if (slots.length) rank.set(lexeme, { slots, contributions });
+      if (slots.length === 1) rank.set(lexeme, { slot: slots.data[0], contribution: contributions.data[0] });
+      else if (slots.length) rank.set(lexeme, { slots, contributions });
     }
     this.rank = rank;
     this.rankOrder.reset(rank.keys());
-    const bigrams = new Map<string, IntList>();
-    for (const [pair, list] of this.bigrams) {
-      const kept = keepList(list);
-      if (kept.length) bigrams.set(pair, kept);
+    const bigrams = new Map<string, Slots>();
+    for (const [pair, slots] of this.bigrams) {
+      const kept = remapped(slots, remap);
+      if (kept !== undefined) bigrams.set(pair, kept);
     }
     this.bigrams = bigrams;
     for (let i = 0; i < this.byIdEntries; i++) this.byId[i] = remap[this.byId[i]];
