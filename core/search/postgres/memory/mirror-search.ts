@@ -10,7 +10,7 @@ import type { SearchQuery } from '../../search-index.ts';
 import { compareCodePoints } from '../../../text/code-point-order.ts';
 import { tokenize, wildcardToLike } from '../analysis.ts';
 import { EXACT_WEIGHT, PHRASE_WEIGHT, clean, rankingTerms } from '../translate.ts';
-import { type ListColumn, type ListField, type ScalarField, type SearchMirror, parseMicros } from './mirror.ts';
+import { type DateColumn, type ListColumn, type ListField, type ScalarField, type SearchMirror, parseMicros } from './mirror.ts';
 import { SlotSet } from './slot-set.ts';
 import { ARRAY_COLUMNS, NULLABLE_COLUMNS, SCALAR_COLUMNS } from '../row.ts';
 import { finishRank, uniqueRankItems, type RankItem } from './ts-rank.ts';
@@ -46,6 +46,8 @@ interface SortKey {
   compare: (a: number, b: number) => number;
   /** The key's value per slot, when it is a number compared by subtraction. */
   numbers?: ArrayLike<number>;
+  /** The key is a date the memory index keeps an order of. */
+  date?: DateColumn;
 }
 
 /** Thrown inside the evaluation when the query is one for the database. */
@@ -469,9 +471,38 @@ class MirrorSearch {
     let chosen: number[];
     const slots = matches.slots;
     if (end <= MAX_TOP && end * 8 < slots.length) chosen = smallest(slots, end, compare, keys[0]);
+    else if (keys.length === 2 && keys[0].date && keys[1].id && !keys[1].descending) return this.dateWalk(keys[0].date, keys[0].descending, query, matched);
     else if (slots.length <= MAX_FULL_SORT) chosen = Array.from(slots).sort(compare);
     else return notHere();
     return chosen.slice(query.start, end).map((slot) => ids[slot]);
+  }
+
+  /**
+   * A page under "date, then id ascending", walked along the date order (date, then id). Newest
+   * first walks it backwards a run of equal dates at a time, each run forwards: ties stay in id order.
+   */
+  private dateWalk(column: DateColumn, descending: boolean, query: SearchQuery, matched: SlotSet): string[] {
+    const order = this.mirror.dateOrder(column);
+    const values = column === 'created' ? this.mirror.created : this.mirror.modified;
+    const ids = this.mirror.ids;
+    const end = query.start + query.rows;
+    const out: string[] = [];
+    let seen = 0;
+    const take = (slot: number) => {
+      if (!matched.has(slot)) return;
+      if (seen++ >= query.start) out.push(ids[slot]);
+    };
+    if (!descending) {
+      for (let i = 0; i < order.length && seen < end; i++) take(order[i]);
+      return out;
+    }
+    for (let last = order.length - 1; last >= 0 && seen < end; ) {
+      let first = last;
+      while (first > 0 && values[order[first - 1]] === values[order[last]]) first--;
+      for (let i = first; i <= last && seen < end; i++) take(order[i]);
+      last = first - 1;
+    }
+    return out;
   }
 
   private sortKeys(query: SearchQuery, matches: Matches): SortKey[] {
@@ -485,6 +516,7 @@ class MirrorSearch {
       const sign = descending ? -1 : 1;
       let compare: (a: number, b: number) => number;
       let numbers: SortKey['numbers'];
+      let date: DateColumn | undefined;
       if (field === 'score') {
         if (scores === undefined) scores = this.scores(query, matches);
         if (!scores) continue;
@@ -512,15 +544,17 @@ class MirrorSearch {
         const values = field === 'metadata_created' ? mirror.created : field === 'metadata_modified' ? mirror.modified : field === 'num_resources' ? mirror.numResources : mirror.numTags;
         compare = (a, b) => sign * (values[a] - values[b]);
         numbers = values;
+        if (field === 'metadata_created') date = 'created';
+        if (field === 'metadata_modified') date = 'modified';
       } else {
         // Another sortable field is in `exact`; an unsortable one is the database's error to raise.
         return notHere();
       }
-      keys.push({ id: field === 'id', descending, compare, numbers, sign });
+      keys.push({ id: field === 'id', descending, compare, numbers, sign, date });
     }
     if (!hasId) {
       const ids = mirror.ids;
-      keys.push({ id: keys.length === 0, descending: false, sign: 1, compare: (a, b) => compareCodePoints(ids[a], ids[b]) });
+      keys.push({ id: true, descending: false, sign: 1, compare: (a, b) => compareCodePoints(ids[a], ids[b]) });
     }
     return keys;
   }

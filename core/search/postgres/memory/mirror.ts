@@ -10,6 +10,7 @@ import { compareCodePoints } from '../../../text/code-point-order.ts';
 import { foldToken } from '../../analysis.ts';
 import { FloatList, IntList, grown } from './growable.ts';
 import { lexemeContribution } from './ts-rank.ts';
+import { SlotOrder } from './slot-order.ts';
 import { parseTsvector } from './tsvector-text.ts';
 import type { SearchRow } from '../row.ts';
 
@@ -24,6 +25,7 @@ export const SCALAR_FIELDS = ['package_id', 'name', 'state', 'capacity', 'organi
 export type ScalarField = (typeof SCALAR_FIELDS)[number];
 export const LIST_FIELDS = ['labels', 'tags', 'groups', 'res_format'] as const;
 export type ListField = (typeof LIST_FIELDS)[number];
+export type DateColumn = 'created' | 'modified';
 
 /** Distinct strings of a field, numbered. */
 class Dictionary {
@@ -193,10 +195,15 @@ export class SearchMirror {
   readonly rankOrder = new LexemeOrder();
   /** "a b" → slots where folded word b directly follows a in the ranking vector. */
   bigrams = new Map<string, Slots>();
-  /** Living slots in package id order (code points), for paging by id without sorting. */
-  private byId = new Int32Array(64);
   /** Plugin-declared exact fields, each a multi-valued column (the `exact` object holds lists). */
   readonly declared: ReadonlyMap<string, ListColumn>;
+  /** Living slots in package id order (code points): rows are read in that order, so always kept. */
+  private readonly byId = new SlotOrder((a, b) => compareCodePoints(this.ids[a], this.ids[b]), { ready: true });
+  /** Living slots by creation or modification time, then id: built when a deep page first needs one. */
+  private readonly byDate: Record<DateColumn, SlotOrder> = {
+    created: new SlotOrder((a, b) => this.created[a] - this.created[b] || compareCodePoints(this.ids[a], this.ids[b]), { ready: false }),
+    modified: new SlotOrder((a, b) => this.modified[a] - this.modified[b] || compareCodePoints(this.ids[a], this.ids[b]), { ready: false }),
+  };
 
   constructor(declaredFields: readonly string[] = []) {
     this.declared = new Map(declaredFields.map((field) => [field, new ListColumn()]));
@@ -263,7 +270,10 @@ export class SearchMirror {
       if (next) for (const a of words) for (const b of next) pairs.add(`${a} ${b}`);
     }
     for (const pair of pairs) appendSlot(this.bigrams, pair, slot);
-    this.placeById(slot, previous);
+    for (const order of this.orders()) {
+      if (previous !== undefined) order.remove(previous);
+      order.insert(slot);
+    }
   }
 
   remove(packageId: string): void {
@@ -272,11 +282,7 @@ export class SearchMirror {
     this.version++;
     this.kill(slot);
     this.slotOf.delete(packageId);
-    const at = this.findById(packageId);
-    if (at < this.byIdEntries && this.byId[at] === slot) {
-      this.byId.copyWithin(at, at + 1, this.byIdEntries);
-      this.byIdEntries--;
-    }
+    for (const order of this.orders()) order.remove(slot);
   }
 
   /** Dead slots outnumber the living (and are many): renumber the living and rebuild the lists. */
@@ -363,7 +369,7 @@ export class SearchMirror {
       if (kept !== undefined) bigrams.set(pair, kept);
     }
     this.bigrams = bigrams;
-    for (let i = 0; i < this.byIdEntries; i++) this.byId[i] = remap[this.byId[i]];
+    for (const order of this.orders()) order.renumber(remap);
     for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]);
     this.slotCount = next;
     this.dead = 0;
@@ -412,38 +418,21 @@ export class SearchMirror {
     this.numResources = grown(this.numResources, size);
     this.numTags = grown(this.numTags, size);
     this.hasText = grown(this.hasText, size);
-    this.byId = grown(this.byId, size);
-  }
-
-  /** Entries in byId (the living). */
-  private byIdEntries = 0;
-
-  /** First index in byId whose id is not before `id`. */
-  private findById(id: string): number {
-    let low = 0;
-    let high = this.byIdEntries;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareCodePoints(this.ids[this.byId[mid]], id) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
   }
 
   /** Living slots in package id order. */
   idOrder(): Int32Array {
-    return this.byId.subarray(0, this.byIdEntries);
+    return this.byId.view();
   }
 
-  private placeById(slot: number, previous: number | undefined): void {
-    const id = this.ids[slot];
-    const at = this.findById(id);
-    if (previous !== undefined && at < this.byIdEntries && this.byId[at] === previous) {
-      this.byId[at] = slot;
-      return;
-    }
-    this.byId.copyWithin(at + 1, at, this.byIdEntries);
-    this.byId[at] = slot;
-    this.byIdEntries++;
+  /** Living slots by a date column, then id (built at the first call). */
+  dateOrder(column: DateColumn): Int32Array {
+    const order = this.byDate[column];
+    if (!order.ready) order.build(this.byId.view());
+    return order.view();
+  }
+
+  private orders(): SlotOrder[] {
+    return [this.byId, this.byDate.created, this.byDate.modified];
   }
 }
