@@ -358,6 +358,32 @@ for (const makeDatabase of testDatabases()) {
       }
     });
 
+    it('pages a harvester deep in id order (start past 1,000) as the database does, before and after a write', async () => {
+      const more = generatedDatasets(random(1234), 1100).map((pkg) => ({ ...pkg, id: `ff${String(pkg.id).slice(2)}`, name: `deep-${pkg.name}` }));
+      await storeAndIndex(knex, sqlIndex, more);
+      // Read whole again: an earlier test wrote through another backend's memory index, unheard here.
+      await sync.load();
+      const pages = async (label: string) => {
+        const mirror = (await sync.current())!;
+        for (const visibility of [{}, { states: ['active', 'draft'], includePrivate: true, labels: null }]) {
+          for (const sort of ['id asc', 'id desc']) {
+            for (const start of [1000, 1100, 1200, 1300]) {
+              const query = { ...searchQuery('*:*', { rows: 100, start, sort: parseSort(sort) }), filters: [parseQuery('metadata_modified:[2023-01-01T00:00:00Z TO *]')], ...visibility };
+              const expected = (await sqlIndex.search(query)).results.map((dict) => JSON.parse(String(dict)).id);
+              const answer = searchMirror(mirror, query, new Date(NOW));
+              expect(answer?.ids, `${label} ${JSON.stringify(visibility)} ${sort} start=${start}`).to.deep.equal(expected);
+            }
+          }
+        }
+      };
+      await pages('before');
+      // A dataset early in id order goes: every later page shifts by one.
+      const early = more.map((pkg) => String(pkg.id)).sort()[0];
+      await storeAndIndex(knex, sqlIndex, [{ ...more.find((pkg) => pkg.id === early)!, state: 'deleted' }]);
+      sync.changed(early);
+      await pages('after');
+    });
+
     it('reads back datasets another process wrote when told of them', async () => {
       const elsewhere = packageDict({ name: 'tu-noi-khac', title: 'Khí tượng thủy văn' });
       // Another process: a backend of its own writes, this one only hears the id.

@@ -85,7 +85,13 @@ interface BaseSets {
   /** Per-slot work arrays for scoring, zeroed before use (searches run one at a time). */
   scratch: Float32Array[];
   scores?: Float64Array;
+  /** A search's matches in id order, for a harvester paging deep through the same search. */
+  idOrdered: Map<string, Int32Array>;
 }
+
+/** From this start on, an id-ordered page lists all the search's matches once for the pages after it. */
+const DEEP_ID_PAGE = 1000;
+const MAX_ID_ORDERED = 4;
 
 const MAX_CACHED_CLAUSES = 512;
 const baseSets = new WeakMap<SearchMirror, BaseSets>();
@@ -106,7 +112,7 @@ class MirrorSearch {
       const everything = new SlotSet(this.capacity);
       const alive = mirror.alive;
       for (let slot = 0; slot < this.capacity; slot++) if (alive[slot]) everything.add(slot);
-      base = { version: mirror.version, everything, visibility: new Map(), clauses: new Map(), scratch: [] };
+      base = { version: mirror.version, everything, visibility: new Map(), clauses: new Map(), scratch: [], idOrdered: new Map() };
       baseSets.set(mirror, base);
     }
     this.base = base;
@@ -450,6 +456,13 @@ class MirrorSearch {
     const keys = this.sortKeys(query, matches);
     const matched = matches.set;
     if (keys[0].id) {
+      const listed = query.start >= DEEP_ID_PAGE ? this.idOrdered(query, matched) : null;
+      if (listed) {
+        const out: string[] = [];
+        const last = listed.length - 1;
+        for (let k = query.start; k < end && k <= last; k++) out.push(ids[listed[keys[0].descending ? last - k : k]]);
+        return out;
+      }
       // In id order already: walk it (a harvester's deep page costs no sort).
       const order = this.mirror.idOrder();
       const out: string[] = [];
@@ -475,6 +488,27 @@ class MirrorSearch {
     else if (slots.length <= MAX_FULL_SORT) chosen = Array.from(slots).sort(compare);
     else return notHere();
     return chosen.slice(query.start, end).map((slot) => ids[slot]);
+  }
+
+  /**
+   * The matches in id order, kept until the next write for the same search (its q, filters and
+   * visibility): a harvester walks its pages one after the other, each one deeper. Null when the
+   * search depends on the clock.
+   */
+  private idOrdered(query: SearchQuery, matched: SlotSet): Int32Array | null {
+    const key = JSON.stringify([query.q, query.filters, query.states, query.includePrivate, query.labels]);
+    if (/NOW/i.test(key)) return null;
+    const cache = this.base.idOrdered;
+    let listed = cache.get(key);
+    if (!listed) {
+      const order = this.mirror.idOrder();
+      const out: number[] = [];
+      for (let i = 0; i < order.length; i++) if (matched.has(order[i])) out.push(order[i]);
+      listed = Int32Array.from(out);
+      if (cache.size >= MAX_ID_ORDERED) cache.delete(cache.keys().next().value!);
+      cache.set(key, listed);
+    }
+    return listed;
   }
 
   /**
