@@ -384,6 +384,25 @@ for (const makeDatabase of testDatabases()) {
       await pages('after');
     });
 
+    it('remembers no change before its first read, and reads none of them again after it', async () => {
+      const fresh = new MirrorSync({ knex, listening: true, declaredFields: () => DECLARED });
+      // A process that has not searched yet hears of writes (a job worker, a rebuild at start).
+      for (const pkg of generated.slice(0, 50)) fresh.changed(String(pkg.id));
+      const queries: string[] = [];
+      const record = (query: { sql: string }) => queries.push(query.sql);
+      knex.on('query', record);
+      try {
+        await fresh.load();
+        expect(await fresh.current(), 'loaded').to.not.equal(null);
+      } finally {
+        knex.removeListener('query', record);
+        fresh.close();
+      }
+      // The whole read, in batches by id; no read-back of single datasets.
+      expect(queries.filter((sql) => sql.includes('where package_id = any('))).to.deep.equal([]);
+      expect(queries.some((sql) => sql.includes('package_id >'))).to.equal(true);
+    });
+
     it('reads back datasets another process wrote when told of them', async () => {
       const elsewhere = packageDict({ name: 'tu-noi-khac', title: 'Khí tượng thủy văn' });
       // Another process: a backend of its own writes, this one only hears the id.

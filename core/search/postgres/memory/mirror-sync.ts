@@ -76,6 +76,8 @@ export class MirrorSync {
   load(): Promise<void> {
     this.started = true;
     this.mirror = null;
+    // What changed before this read begins, it reads as it is now.
+    this.unread.clear();
     const loading = this.read(++this.loads).finally(() => {
       if (this.loading === loading) this.loading = null;
     });
@@ -95,6 +97,9 @@ export class MirrorSync {
 
   /** A dataset changed (here or in another process). */
   changed(packageId: string): void {
+    // A process that never searched (the CLI, a job worker, a server still starting) keeps nothing
+    // current: remembering ids would only grow, and the first read covers them anyway.
+    if (!this.started) return;
     this.unread.set(packageId, ++this.changes);
     // Read back soon, in one query for all the writes of this turn of the event loop.
     if (!this.flushSoon) {
