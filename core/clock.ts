@@ -1,9 +1,10 @@
 // Time is a service so tests can travel in time and legal deadlines read one source. API datetimes
-// are naive UTC with microseconds, as CKAN prints them ("2024-05-01T09:00:00.123456").
+// are naive UTC with microseconds, as CKAN prints them ("2024-05-01T09:00:00.123456"), and like
+// Python's isoformat() without a fraction when it is zero ("2024-05-01T09:00:00").
 
 export interface Clock {
   now(): Date;
-  /** Naive UTC ISO 8601 with microseconds; strictly increasing within one process. */
+  /** Naive UTC ISO 8601 as Python's isoformat prints it; strictly increasing within one process. */
   nowIso(): string;
 }
 
@@ -45,10 +46,12 @@ export class FixedClock implements Clock {
   }
 }
 
+// A timestamp on a whole second must read the same whether it comes from the clock, from a client
+// sending it back (isodate) or from a timestamp column: an update compares them as text.
 function microsToIso(micros: bigint): string {
   const date = new Date(Number(micros / 1000n));
   const fraction = String(micros % 1000000n).padStart(6, '0');
-  return date.toISOString().slice(0, 19) + '.' + fraction;
+  return isoformat(date.toISOString().slice(0, 19) + '.' + fraction);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
 import type { ApiResponse } from '../helpers/api-client.ts';
+import { SystemClock } from '../../core/clock.ts';
 import { createGroup, createOrg, tableCounts, uniqueName, type TestOrg } from './packages-fixtures.ts';
 
 const VALIDATION = 'Validation Error';
@@ -537,10 +538,41 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
     const wholeSeconds = { now: () => new Date(seconds * 1000), nowIso: () => new Date(++seconds * 1000).toISOString().slice(0, 19) + '.000000' };
     const ticking = await startTestServer({ clock: wholeSeconds, config: { auth: { create_unowned_dataset: true } } });
     try {
-      const created = await ticking.admin.call('package_create', { name: 'giay-tron' });
+      const created = await ticking.admin.call('package_create', { name: 'giay-tron', resources: [{ url: 'http://example.com/a.csv' }] });
       const updated = await ticking.admin.call('package_patch', { id: created.id, title: 'Giây tròn' });
       expect(updated.metadata_created).to.equal(created.metadata_created);
       expect((await ticking.anon.call('package_show', { id: created.id })).metadata_created).to.equal(created.metadata_created);
+      // Its resource's "created" ends in ".000000" too (as an earlier Kho stored it); the patch reads
+      // it back as "…:00", the same time, so the resource is unchanged.
+      expect(created.resources[0].created).to.match(/\.000000$/);
+      expect(updated.resources[0].metadata_modified).to.equal(created.resources[0].metadata_modified);
+    } finally {
+      await ticking.close();
+    }
+  });
+
+  it('takes back its own package_show unchanged when the clock reads a whole second', async () => {
+    // The system clock itself, on a machine whose every reading is a whole second: resource
+    // timestamps sent back by the client (ckanapi's load) must compare equal to the stored ones,
+    // or every untouched resource gets a new metadata_modified.
+    let seconds = Date.parse('2026-03-01T08:00:00Z') / 1000;
+    class WholeSecondClock extends SystemClock {
+      now() {
+        return new Date(++seconds * 1000);
+      }
+    }
+    const ticking = await startTestServer({ clock: new WholeSecondClock(), config: { auth: { create_unowned_dataset: true } } });
+    try {
+      const created = await ticking.admin.call('package_create', {
+        name: 'giay-tron-tai-nguyen',
+        resources: [{ url: 'http://example.com/a.csv', name: 'A' }, { url: 'http://example.com/b.csv', name: 'B' }],
+      });
+      expect(created.metadata_created).to.match(/^2026-03-01T08:\d\d:\d\d$/);
+      const shown = await ticking.anon.call('package_show', { id: created.id });
+      const updated = await ticking.admin.call('package_update', shown);
+      expect(updated.resources).to.deep.equal(shown.resources);
+      expect(updated.metadata_created).to.equal(shown.metadata_created);
+      expect(updated.metadata_modified > shown.metadata_modified).to.equal(true);
     } finally {
       await ticking.close();
     }

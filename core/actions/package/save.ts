@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFound, ValidationError } from '../../errors.ts';
 import { hasErrors, validate } from '../../validation/navl.ts';
 import { isUploadedFile, type UploadedFile } from '../../storage/file-store.ts';
-import { pgTimestampToIso } from '../../clock.ts';
+import { isoformat, pgTimestampToIso } from '../../clock.ts';
 import { capacityGrants, capacityIn } from '../../auth/authz.ts';
 import type { PackageRow } from '../../model/packages.ts';
 import type { ResourceRow, StoredUpload } from '../../model/resources.ts';
@@ -272,8 +272,15 @@ function assembleResource(
   return { dict: sortKeys(resource), upload, incoming };
 }
 
+const RESOURCE_DATES = ['created', 'last_modified', 'cache_last_updated'] as const;
+
 function sameContent(a: DataDict, b: DataDict): boolean {
-  const strip = (r: DataDict) => JSON.stringify(sortKeys({ ...r, metadata_modified: null, position: null }));
+  const strip = (r: DataDict) => {
+    const copy: DataDict = { ...r, metadata_modified: null, position: null };
+    // Stored before timestamps lost a zero fraction, "…:19.000000" is the same time a client sends back as "…:19".
+    for (const key of RESOURCE_DATES) if (typeof copy[key] === 'string') copy[key] = isoformat(copy[key]);
+    return JSON.stringify(sortKeys(copy));
+  };
   return strip(a) === strip(b);
 }
 
