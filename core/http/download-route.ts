@@ -32,6 +32,13 @@ export function downloadRouter(kernel: Kernel): Router {
       return;
     }
     const dict = (JSON.parse(pkg.data).resources ?? []).find((r: { id: string }) => r.id === resource.id);
+    // An upload whose file is not here (ckanapi load without --upload-resources, or url_type set by
+    // hand) has this very route as its url: redirecting would loop. CKAN answers 404 here too.
+    if (dict?.url_type === 'upload') {
+      ctx.status = 404;
+      ctx.body = 'Resource data not found';
+      return;
+    }
     if (dict?.url && /^https?:\/\//i.test(dict.url)) {
       ctx.redirect(dict.url);
       return;

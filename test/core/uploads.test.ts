@@ -143,6 +143,15 @@ describe('Resource uploads', function () {
       expect((await download(resource.url.replace(resource.id, '00000000-0000-4000-8000-000000000000'))).status).to.equal(404);
     });
 
+    it('answers 404 for an upload whose file is not here, instead of redirecting to itself', async () => {
+      // What ckanapi load leaves without --upload-resources: the dict says upload, no file came.
+      const ds = await dataset({ resources: [{ url: 'http://other-portal.example/dataset/x/resource/y/download/data.csv', url_type: 'upload' }] });
+      const response = await server.anon.request(new URL(ds.resources[0].url).pathname);
+      expect(ds.resources[0].url).to.contain(`/dataset/${ds.id}/resource/${ds.resources[0].id}/download/`);
+      expect(response.status).to.equal(404);
+      expect(response.text).to.equal('Resource data not found');
+    });
+
     it('redirects a link resource to its URL', async () => {
       const ds = await dataset({ resources: [{ url: 'https://example.org/data.csv' }] });
       const response = await server.anon.request(`/dataset/${ds.id}/resource/${ds.resources[0].id}/download`);
