@@ -1,7 +1,7 @@
 // Signing in and out, and the editor's dashboard. Passwords are checked against the core's scrypt
 // hashes; failures are counted per user name and per client address (services/session.ts) and
 // lock sign-in for a while once they pile up. The message never tells whether the name exists.
-import { verifyPassword } from '../../../core/auth/password.ts';
+import { hashPassword, needsRehash, verifyPassword } from '../../../core/auth/password.ts';
 import type { DataDict } from '../../../core/actions/types.ts';
 import { LoginThrottle, SESSION_COOKIE, cookieOptions, type SessionStore } from '../services/session.ts';
 import { type PageRequest, first, safeLocalPath } from './page.ts';
@@ -52,6 +52,8 @@ async function doLogin(page: PageRequest) {
     return loginForm(page, { username, cameFrom, error }, locked ? 429 : 401);
   }
   await throttle.succeed(keys.user);
+  // A hash brought from CKAN (or with older parameters) is replaced now that the password is known, as CKAN does.
+  if (needsRehash(row.password_hash!)) await repos.users.update(knex, row.id, { password_hash: await hashPassword(password) });
   const sessions = page.container.resolve<SessionStore>('ui.sessions');
   // A fresh session id at every sign-in (no fixation); the old one, if any, ends.
   if (page.session) await sessions.destroy(page.session.record.idHash);

@@ -68,6 +68,26 @@ describe('ui › sign-in and sessions', function () {
     expect((await web.post('/user/_logout', {}, { csrf: otherToken })).status).to.equal(403);
   });
 
+  it('signs in accounts moved from CKAN with their password hashes (ckanapi load users), then re-hashes them', async () => {
+    // Hashes made by CKAN itself: passlib's pbkdf2_sha512 (CKAN 2.1+) and the salted sha1 before it.
+    const moved = [
+      { name: 'tu-ckan-pbkdf2', password: 'Mật khẩu đúng 123', hash: '$pbkdf2-sha512$25000$v7e2Vup9jxECYGztnbP2Hg$a8xtW3h0KHaB2Dd1DGLamd3GI6VU.C.vsyu8ZYvnCq33KYqGZh/Yq1eHnjICWUBJD.yNH66O/Wr9upTTZZAefw' },
+      { name: 'tu-ckan-sha1', password: 'Mật khẩu cũ 2012', hash: 'aefa552f2693a4ca7e8bc649ae014a1236bf7a08e6c408eb5886fdd2c35fb3d09521eba7880f0757' },
+    ];
+    for (const user of moved) {
+      await server.admin.call('user_create', { name: user.name, email: `${user.name}@example.org`, password_hash: user.hash });
+      const web = new WebClient(server.url);
+      const wrong = await web.post('/user/login', { login: user.name, password: user.password + '!' }, { fromPage: '/user/login' });
+      expect(wrong.status, user.name).to.equal(401);
+      expect((await server.admin.call('user_show', { id: user.name, include_password_hash: true })).password_hash).to.equal(user.hash);
+      const right = await web.post('/user/login', { login: user.name, password: user.password }, { fromPage: '/user/login' });
+      expect(right.status, user.name).to.equal(303);
+      const rehashed = (await server.admin.call('user_show', { id: user.name, include_password_hash: true })).password_hash;
+      expect(rehashed).to.match(/^scrypt\$/);
+      expect((await new WebClient(server.url).post('/user/login', { login: user.name, password: user.password }, { fromPage: '/user/login' })).status).to.equal(303);
+    }
+  });
+
   it('never redirects off-site after sign-in', async () => {
     for (const cameFrom of ['//evil.example/', 'https://evil.example/', 'javascript:alert(1)']) {
       const web = new WebClient(server.url);
