@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { NotFound, ValidationError } from '../errors.ts';
 import { hashPassword } from '../auth/password.ts';
+import { takeImageUpload } from '../storage/image-upload.ts';
 import { isSysadmin } from '../auth/authz.ts';
 import { Invalid, StopOnError, hasErrors, validate, type Schema, type Validator } from '../validation/navl.ts';
 import {
@@ -167,6 +168,7 @@ const userCreate: ActionDefinition = {
     delete input.with_apitoken;
     // CKAN drops an id given by a non-sysadmin, or one already taken, without complaint.
     if (input.id && (!isSysadmin(context) || (await loadUser(context, String(input.id))))) delete input.id;
+    const image = takeImageUpload(context, 'user', input, null);
     const valid = await validateUser(context, input, 'create', null);
     // Hashing takes a while; do it before the transaction rather than hold one open. The unique
     // index on the name still catches a concurrent registration of the same name.
@@ -188,6 +190,7 @@ const userCreate: ActionDefinition = {
         plugin_extras: valid.plugin_extras ?? null,
       };
       await context.services.repos.users.insert(context.db(), row);
+      await image.commit(row.image_url);
       const dict = await userDictize(context, row, { keepEmail: true, includePluginExtras: 'plugin_extras' in valid, numberCreatedPackages: 0 });
       if (withToken) dict.token = await issueApiToken(context, row.id, 'default');
       return dict;
@@ -276,17 +279,22 @@ const userUpdate: ActionDefinition = {
     const current = await loadUser(context, ref);
     if (!current) throw new NotFound('User was not found.');
     await context.checkAccess('user_update', { ...data, __user: current });
-    const valid = await validateUser(context, data, 'update', current);
+    const input = { ...data };
+    const image = takeImageUpload(context, 'user', input, current.image_url);
+    const valid = await validateUser(context, input, 'update', current);
     const changes: Partial<UserRow> = {};
     for (const key of ['name', 'fullname', 'email', 'about', 'sysadmin', 'state', 'image_url', 'activity_streams_email_notifications', 'plugin_extras'] as const) {
-      if (key in valid) (changes as DataDict)[key] = valid[key];
+      if (Object.hasOwn(valid, key)) (changes as DataDict)[key] = valid[key];
     }
     // An empty password means "unchanged", as in CKAN's user_dict_save.
     if (valid.password) changes.password_hash = await hashPassword(valid.password);
     else if (valid.password_hash) changes.password_hash = valid.password_hash;
-    await repos.users.update(context.db(), current.id, changes);
-    const updated = (await repos.users.byId(context.db(), current.id))!;
-    return userDictize(context, updated, { includePluginExtras: 'plugin_extras' in valid });
+    return context.transaction(async () => {
+      await repos.users.update(context.db(), current.id, changes);
+      const updated = (await repos.users.byId(context.db(), current.id))!;
+      await image.commit(updated.image_url);
+      return userDictize(context, updated, { includePluginExtras: 'plugin_extras' in valid });
+    });
   },
 };
 

@@ -62,6 +62,7 @@ export const coreConfigDecl = {
   storage: {
     path: key.string<string | null>(null, 'Where uploaded files live. Empty means <data_dir>/storage.', { nullable: true }),
     max_resource_size_mb: key.integer(100, 'Largest resource upload in MB (ckan.max_resource_size).', { min: 1 }),
+    max_image_size_mb: key.integer(2, 'Largest organization, group or user image upload (image_upload) in MB (ckan.max_image_size).', { min: 1 }),
   },
   net: {
     allow_private_hosts: key.list([], 'Hosts, addresses or CIDR ranges that harvesting and link checks may reach although they are not public (e.g. an agency system on the government intranet, 10.20.0.0/16).'),

@@ -11,6 +11,7 @@ import { cors } from './cors.ts';
 import { authenticate } from './authenticate.ts';
 import { apiRouter } from './api/router.ts';
 import { downloadRouter } from './download-route.ts';
+import { imageRouter } from './image-route.ts';
 import { utilRouter } from './util-routes.ts';
 import type { JobWorker } from '../jobs/index.ts';
 
@@ -53,6 +54,7 @@ export function createHttpApp(kernel: Kernel): Koa {
   app.use(api.routes());
   app.use(api.allowedMethods());
   app.use(downloadRouter(kernel).routes());
+  app.use(imageRouter(kernel).routes());
   app.use(utilRouter(kernel).routes());
 
   for (const { owner, mount } of kernel.extensions.routes) {

@@ -557,7 +557,7 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
     // or every untouched resource gets a new metadata_modified.
     let seconds = Date.parse('2026-03-01T08:00:00Z') / 1000;
     class WholeSecondClock extends SystemClock {
-      now() {
+      override now() {
         return new Date(++seconds * 1000);
       }
     }

@@ -14,6 +14,7 @@ import { type GroupKind, isOrganizationKind } from './common.ts';
 import { extrasToStore, groupSchema } from './schema.ts';
 import { extrasDict, groupCoreDict, groupDictize } from './dictize.ts';
 import { rerenderAfterUpdate, setDatasetGroup } from './rerender.ts';
+import { takeImageUpload } from '../../storage/image-upload.ts';
 
 export interface SaveGroupOptions {
   mode: 'create' | 'update';
@@ -32,7 +33,9 @@ export async function saveGroup(context: ActionContext, kind: GroupKind, input: 
     const declared = services.fields[kind];
 
     const previousDict = current ? { ...groupCoreDict(context, current), extras: extrasDict(current) } : null;
-    const { data, errors } = await validate(input, groupSchema(mode, declared), { action: context, current: previousDict, group: current ?? null });
+    const fromClient = { ...input };
+    const image = takeImageUpload(context, 'group', fromClient, current?.image_url ?? null);
+    const { data, errors } = await validate(fromClient, groupSchema(mode, declared), { action: context, current: previousDict, group: current ?? null });
     if (hasErrors(errors)) throw new ValidationError(errors);
 
     const now = services.clock.nowIso();
@@ -74,6 +77,7 @@ export async function saveGroup(context: ActionContext, kind: GroupKind, input: 
     await freeNameFromDeletedGroup(context, row.name, row.id);
     if (current) await services.repos.groups.update(db, row.id, row);
     else await services.repos.groups.insert(db, row);
+    await image.commit(row.image_url);
 
     if (current) await rerenderAfterUpdate(context, current, row);
     if (data.users !== undefined) await saveMembers(context, row, 'user', await resolveUsers(context, data.users), now);

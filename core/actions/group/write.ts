@@ -3,7 +3,7 @@
 import { ValidationError } from '../../errors.ts';
 import type { GroupRow } from '../../model/groups.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
-import { type GroupKind, loadGroupOfKind, withGroup } from './common.ts';
+import { type GroupKind, findGroup, loadGroupOfKind, withGroup } from './common.ts';
 import { getOrBust as requireKeys } from '../params.ts';
 import { extrasDict, groupCoreDict, groupDictize } from './dictize.ts';
 import { showGroup } from './read.ts';
@@ -28,11 +28,16 @@ function createAction(kind: GroupKind): ActionDefinition {
 }
 
 /** The update itself, shared by *_update and *_patch: lookup, type and auth checks, save. */
-async function updateGroup(context: ActionContext, kind: GroupKind, data: DataDict, prepare?: (row: GroupRow) => DataDict): Promise<DataDict> {
+async function updateGroup(context: ActionContext, requested: GroupKind, data: DataDict, prepare?: (row: GroupRow, kind: GroupKind) => DataDict): Promise<DataDict> {
   requireKeys(data, ['id']);
   return context.transaction(async () => {
-    const row = await loadGroupOfKind(context, kind, data.id, 'Group was not found.', { forUpdate: true });
-    const input = prepare ? prepare(row) : data;
+    // CKAN's group_update and group_patch take an organization too (the group is found by id
+    // alone), and ckanapi's `load organizations --upload-logo` relies on it; it is then updated
+    // as an organization, with the organization's schema, permissions and hooks.
+    const found = requested === 'group' ? await findGroup(context, data.id, { forUpdate: true }) : undefined;
+    const kind: GroupKind = found?.is_organization ? 'organization' : requested;
+    const row = found ?? (await loadGroupOfKind(context, kind, data.id, 'Group was not found.', { forUpdate: true }));
+    const input = prepare ? prepare(row, kind) : data;
     if (input.type !== undefined && input.type !== null && input.type !== row.type) throw new ValidationError({ type: 'Type cannot be updated' });
     await context.checkAccess(`${kind}_update`, withGroup(input, row));
     const saved = await saveGroup(context, kind, input, { mode: 'update', current: row });
@@ -55,11 +60,11 @@ function patchAction(kind: GroupKind): ActionDefinition {
     doc: `Patch ${kind === 'organization' ? 'an organization' : 'a group'}: only the given keys change.\n\n:param id: the id or name\n:returns: the updated ${kind}\n:rtype: dictionary`,
     async handler(context, data) {
       requireKeys(data, ['id']);
-      return updateGroup(context, kind, data, (row) => {
+      return updateGroup(context, kind, data, (row, rowKind) => {
         // What an update would otherwise replace is carried over from the stored group.
         const current = groupCoreDict(context, row);
         const fields: DataDict = {};
-        for (const field of context.services.fields[kind]) if (current[field.field_name] !== null) fields[field.field_name] = current[field.field_name];
+        for (const field of context.services.fields[rowKind]) if (current[field.field_name] !== null) fields[field.field_name] = current[field.field_name];
         return { extras: extrasDict(row), ...fields, ...data, id: row.id };
       });
     },

@@ -18,6 +18,8 @@ export interface ParseOptions {
   sideEffectFree: boolean;
   maxBodyBytes: number;
   maxUploadBytes: number;
+  /** Largest image_upload (logos and user pictures), CKAN's ckan.max_image_size. */
+  maxImageBytes: number;
   fileStore: FileStore;
 }
 
@@ -78,7 +80,11 @@ export async function parseRequestData(ctx: Koa.Context, options: ParseOptions):
   const type = (ctx.get('content-type') || '').toLowerCase();
 
   if (method === 'POST' && type.startsWith('multipart/form-data')) {
-    const { fields, files } = await parseMultipart(ctx, options.fileStore, { maxFileBytes: options.maxUploadBytes, maxFieldsBytes: options.maxBodyBytes });
+    const { fields, files } = await parseMultipart(ctx, options.fileStore, {
+      maxFileBytes: options.maxUploadBytes,
+      maxBytesByField: { image_upload: options.maxImageBytes },
+      maxFieldsBytes: options.maxBodyBytes,
+    });
     const data: DataDict = fieldsToData(fields);
     for (const file of files) setOwn(data, file.fieldName, file);
     return { data, files };

@@ -16,6 +16,7 @@ export function apiRouter(kernel: Kernel): Router {
   const siteUrl = config.site.url;
   const maxBodyBytes = config.api.max_body_mb * 1048576;
   const maxUploadBytes = config.storage.max_resource_size_mb * 1048576;
+  const maxImageBytes = config.storage.max_image_size_mb * 1048576;
   const router = new Router();
 
   const version = (n: number): Koa.Middleware => (ctx) => {
@@ -40,7 +41,7 @@ export function apiRouter(kernel: Kernel): Router {
     let files: UploadedFile[] = [];
     let data: Record<string, unknown> = {};
     try {
-      const parsed = await parseRequestData(ctx, { sideEffectFree: !!entry.def.sideEffectFree, maxBodyBytes, maxUploadBytes, fileStore });
+      const parsed = await parseRequestData(ctx, { sideEffectFree: !!entry.def.sideEffectFree, maxBodyBytes, maxUploadBytes, maxImageBytes, fileStore });
       files = parsed.files;
       data = normaliseInput(parsed.data);
       // Keys starting with "__" are internal (auth functions receive loaded objects that way);
