@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type Koa from 'koa';
 import { BadRequest } from '../errors.ts';
 import { UploadTooLarge } from '../storage/file-store.ts';
+import { decodeUrlSegmentName } from '../storage/filename.ts';
 import type { FileStore, UploadedFile } from '../storage/file-store.ts';
 
 export interface MultipartOptions {
@@ -159,7 +160,7 @@ function fileStoreEngine(
     _handleFile(_req, file, callback) {
       const stream = (file as unknown as { stream: Readable }).stream;
       const maxBytes = maxBytesFor(file.fieldname);
-      const result = fileStore.receive(stream, { fieldName: file.fieldname, filename: file.originalname, maxBytes });
+      const result = fileStore.receive(stream, { fieldName: file.fieldname, filename: decodeUrlSegmentName(file.originalname), maxBytes });
       receipts.push({ stream, result });
       result.then(
         (upload) => callback(null, { upload } as unknown as multer.File),

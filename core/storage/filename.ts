@@ -44,6 +44,21 @@ export function sanitizeFilename(input: unknown, maxBytes: number = MAX_FILENAME
   return name === '' ? FALLBACK_FILENAME : name;
 }
 
+/**
+ * A name that is the last segment of a URL, as `ckanapi load --upload-resources` sends the files it
+ * moves (url.rsplit('/', 1)[-1]): "B%C3%A1o%20c%C3%A1o.csv" is "Báo cáo.csv". Decoded so that a
+ * dump and load between portals keeps the name instead of encoding it once more on every trip.
+ * Text that is not valid percent-encoded UTF-8 is left as it is.
+ */
+export function decodeUrlSegmentName(name: string): string {
+  if (!/%[0-9A-Fa-f]{2}/.test(name)) return name;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
 function truncateKeepingExtension(name: string, maxBytes: number): string {
   if (utf8Length(name) <= maxBytes) return name;
   const dot = name.lastIndexOf('.');

@@ -318,6 +318,20 @@ describe('Resource uploads', function () {
     }
   });
 
+  it('keeps a Vietnamese file name through ckanapi dump and load --upload-resources (the name taken from the URL)', async () => {
+    const ds = await dataset();
+    const first = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: 'Báo cáo dân số.csv', content: 'a\n' });
+    // ckanapi names the file it moves by the last segment of the old URL, percent-encoded as it is
+    const fromUrl = first.url.split('/').pop();
+    expect(fromUrl).to.equal(encodeURIComponent('Báo cáo dân số.csv'));
+    const moved = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: fromUrl, content: 'a\n' });
+    expect(moved.url.split('/').pop()).to.equal(fromUrl);
+    expect((await downloadBytes(moved.url)).headers.get('content-disposition')).to.contain(`filename*=UTF-8''${fromUrl}`);
+    // a "%" that is not an escape stays as it is
+    const odd = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: 'tăng 100%.csv', content: 'a\n' });
+    expect(decodeURIComponent(odd.url.split('/').pop())).to.equal('tăng 100%.csv');
+  });
+
   it('an upload on resource_create that fails validation leaves nothing behind', async () => {
     const ds = await dataset();
     const before = { files: await filesUnder(storage), rows: await tableCounts(server) };
