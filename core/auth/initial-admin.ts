@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { hashPassword } from './password.ts';
 import { newUserRow } from '../model/users.ts';
 import { issueApiToken } from './api-token.ts';
+import { isEmail } from '../validation/validators.ts';
 
 export async function ensureInitialAdmin(context: ActionContext, config: Config, print: (text: string) => void = (text) => process.stdout.write(text)): Promise<boolean> {
   const { repos, clock } = context.services;
@@ -16,9 +17,12 @@ export async function ensureInitialAdmin(context: ActionContext, config: Config,
     const now = clock.nowIso();
     const password = randomBytes(12).toString('base64url');
     const userId = randomUUID();
+    // CKAN never has a user without an email, and user_update requires one: without it the account
+    // could not be patched (ckanapi) or moved (load users) until someone set it by hand.
+    const email = initialAdminEmail(config.site.url);
     await repos.users.insert(
       trx,
-      newUserRow({ id: userId, name: 'admin', fullname: 'Quản trị hệ thống (Site administrator)', password_hash: await hashPassword(password), sysadmin: true, created: now }),
+      newUserRow({ id: userId, name: 'admin', fullname: 'Quản trị hệ thống (Site administrator)', email, password_hash: await hashPassword(password), sysadmin: true, created: now }),
     );
     const token = await issueApiToken(context, userId, 'initial');
     print(
@@ -27,10 +31,17 @@ export async function ensureInitialAdmin(context: ActionContext, config: Config,
         'Created the sysadmin account "admin" (shown once; store them now):',
         `  password:  ${password}`,
         `  API token: ${token}`,
+        `  email:     ${email} (set the real one with user_patch or on the account page)`,
         `Try: curl -H "Authorization: ${token}" ${config.site.url}/api/3/action/status_show`,
         '',
       ].join('\n') + '\n',
     );
     return true;
   });
+}
+
+function initialAdminEmail(siteUrl: string): string {
+  const host = new URL(siteUrl).hostname;
+  const email = `admin@${host}`;
+  return isEmail(email) ? email : 'admin@localhost';
 }

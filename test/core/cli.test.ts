@@ -101,6 +101,11 @@ describe('kho CLI', function () {
       expect(asAdmin.status, 'the token authenticates a sysadmin').to.equal(409);
       const anonymous = await post(server.url, 'package_create', {});
       expect(anonymous.status).to.equal(403);
+      // It has an email, as every CKAN user does, so ckanapi can patch it (user_update requires one).
+      const email = /email: +(\S+)/.exec(server.stdout())?.[1];
+      const patched = await post(server.url, 'user_patch', { id: 'admin', about: 'Phòng CNTT' }, token);
+      expect(patched.status, JSON.stringify(patched.body)).to.equal(200);
+      expect((patched.body as { result: Record<string, unknown> }).result).to.include({ about: 'Phòng CNTT', email });
 
       if (!env.KHO_DATABASE_URL) {
         // The embedded database has one writer: a second process refuses with one clear line.
