@@ -15,6 +15,8 @@ import { imageRouter } from './image-route.ts';
 import { utilRouter } from './util-routes.ts';
 import type { JobWorker } from '../jobs/index.ts';
 
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
+
 export function createHttpApp(kernel: Kernel): Koa {
   const { config, logger } = kernel.container.cradle;
   const app = new Koa();
@@ -22,6 +24,12 @@ export function createHttpApp(kernel: Kernel): Koa {
   app.silent = true;
   app.on('error', (err, ctx) => {
     if ((err as { status?: number }).status && (err as { status: number }).status < 500) return;
+    // A client that stops reading (a cancelled download, a range reader closing early) breaks the
+    // pipe of a streamed body: the server did nothing wrong, so it is no error for the operator.
+    if (CLIENT_GONE.has((err as { code?: string }).code ?? '')) {
+      logger.debug({ requestId: ctx?.state?.requestId, code: (err as { code?: string }).code }, 'client closed the connection during the response');
+      return;
+    }
     logger.error({ err, requestId: ctx?.state?.requestId }, 'unhandled request error');
   });
 

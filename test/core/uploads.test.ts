@@ -152,6 +152,32 @@ describe('Resource uploads', function () {
       expect(response.text).to.equal('Resource data not found');
     });
 
+    it('a client that stops reading a download is no server error (nothing logged at error level)', async () => {
+      const ds = await dataset();
+      const big = randomBytes(8 * 1024 * 1024);
+      const file = await upload(server.admin, 'resource_create', { package_id: ds.id }, { name: 'lon.bin', content: big });
+      const logger = server.kernel.container.cradle.logger as unknown as { error: (...args: unknown[]) => void };
+      const errors: unknown[] = [];
+      const original = logger.error;
+      logger.error = (...args: unknown[]) => errors.push(args);
+      try {
+        for (let i = 0; i < 3; i++) {
+          const abort = new AbortController();
+          const response = await fetch(server.url + new URL(file.url).pathname, { signal: abort.signal });
+          const reader = response.body!.getReader();
+          await reader.read();
+          abort.abort();
+          await reader.read().catch(() => undefined);
+        }
+        await sleep(300);
+      } finally {
+        logger.error = original;
+      }
+      expect(errors).to.deep.equal([]);
+      // and the file is still served whole afterwards
+      expect((await downloadBytes(file.url)).bytes.equals(big)).to.equal(true);
+    });
+
     it('redirects a link resource to its URL', async () => {
       const ds = await dataset({ resources: [{ url: 'https://example.org/data.csv' }] });
       const response = await server.anon.request(`/dataset/${ds.id}/resource/${ds.resources[0].id}/download`);
