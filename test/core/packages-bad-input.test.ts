@@ -226,6 +226,14 @@ describe('Dataset actions: bad input, permissions and visibility', function () {
       expectError(response, 409, { __type: VALIDATION, resources: [{ id: ['Resource id already exists.'] }] });
     });
 
+    it('package_create with an existing dataset\'s whole record → 409 on its id only, as CKAN (its own resources are not "taken")', async () => {
+      const first = await server.admin.call('package_create', { name: uniqueName('again'), owner_org: orgA.id, resources: [{ url: 'http://a' }, { url: 'http://b' }] });
+      const response = await refused(() => server.admin.post('package_create', first));
+      expect(response.status).to.equal(409);
+      expect(response.body.error.id).to.deep.equal(['Dataset id already exists']);
+      expect(response.body.error).not.to.have.property('resources');
+    });
+
     it('text with a NUL character → 409, not a database error', async () => {
       const response = await refused(() => server.admin.post('package_create', { name: uniqueName('nul'), owner_org: orgA.id, notes: 'a\u0000b' }));
       expect(response.status).to.equal(409);

@@ -208,7 +208,7 @@ const resourceIdValidator: Validator = async (value, field) => {
   const checked = memo?.get('resourceIds:checked') as Set<string> | undefined;
   const taken = checked?.has(value)
     ? (memo!.get('resourceIds:taken') as Set<string>).has(value)
-    : (await action.services.repos.resources.idsTakenElsewhere(action.db(), [value], (current?.id as string) ?? null)).length > 0;
+    : (await action.services.repos.resources.idsTakenElsewhere(action.db(), [value], (current?.id as string) ?? (memo?.get('resourceIds:ownId') as string) ?? null)).length > 0;
   if (taken) throw new Invalid('Resource id already exists.');
   return value.toLowerCase();
 };
@@ -224,7 +224,13 @@ function prefetchLookups(mode: 'create' | 'update'): DictValidator {
     if (!memo) return;
     const { action, current } = context;
     const question: DatasetLookupQuestion = { ownId: (current?.id as string | undefined) ?? null };
-    if (mode === 'create' && typeof input.id === 'string' && RESOURCE_UUID.test(input.id)) question.id = input.id.toLowerCase();
+    if (mode === 'create' && typeof input.id === 'string' && RESOURCE_UUID.test(input.id)) {
+      question.id = input.id.toLowerCase();
+      // As CKAN's resource_id_does_not_exist: a resource is "taken" only by another dataset. A
+      // create that repeats an existing dataset's record (ckanapi load) fails on its id alone.
+      question.ownId = question.id;
+      memo.set('resourceIds:ownId', question.id);
+    }
     if (typeof input.name === 'string' && input.name) question.name = input.name.normalize('NFC');
     if ((typeof input.owner_org === 'string' && input.owner_org) || typeof input.owner_org === 'number') question.organization = String(input.owner_org);
     const ids = Array.isArray(input.resources)
