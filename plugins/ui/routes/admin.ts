@@ -3,6 +3,7 @@
 // through the same actions and auth functions as the API, so a page never allows more than a token.
 import type { DataDict } from '../../../core/actions/types.ts';
 import { NotAuthorized, ValidationError } from '../../../core/errors.ts';
+import type { UploadedFile } from '../../../core/storage/file-store.ts';
 import { type PageRequest, first } from './page.ts';
 import { declaredFormValues, flattenErrors, groupDataFromForm, groupFieldsets, unplacedErrors, type FormValues } from './forms.ts';
 import { queryString } from './view-models.ts';
@@ -27,7 +28,7 @@ function declaredOf(page: PageRequest, kind: Kind) {
 }
 
 function renderGroupForm(page: PageRequest, kind: Kind, group: DataDict | null, values: FormValues, declaredValues: DataDict, errors: Record<string, string[]>, status = 200) {
-  const sets = groupFieldsets(kind, values, declaredValues, declaredOf(page, kind), errors, page.tr);
+  const sets = groupFieldsets(kind, values, declaredValues, declaredOf(page, kind), errors, page.tr, page.portal.cradle.config.storage.max_image_size_mb);
   page.render('admin/group-form.njk', { nav: kind === 'organization' ? 'organizations' : 'groups', kind, group, sets, general: unplacedErrors(errors, sets) }, status);
 }
 
@@ -38,17 +39,31 @@ async function newGroup(page: PageRequest, kind: Kind) {
 }
 
 async function createGroup(page: PageRequest, kind: Kind) {
-  const { fields } = await page.form();
-  if (!requireUser(page)) return;
-  const declared = declaredOf(page, kind);
+  const { fields, files } = await page.form({ files: true });
   try {
-    const group = await page.act(`${kind}_create`, groupDataFromForm(fields, declared, 'create'));
-    page.flash(`${kind}_created`);
-    page.redirect(`/${kind}/${encodeURIComponent(group.name)}`);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    renderGroupForm(page, kind, null, fields, declaredFormValues(declared, fields), flattenErrors(err.errors, page.tr), 409);
+    if (!requireUser(page)) return;
+    const declared = declaredOf(page, kind);
+    try {
+      const group = await page.act(`${kind}_create`, withImage(groupDataFromForm(fields, declared, 'create'), files));
+      page.flash(`${kind}_created`);
+      page.redirect(`/${kind}/${encodeURIComponent(group.name)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderGroupForm(page, kind, null, fields, declaredFormValues(declared, fields), flattenErrors(err.errors, page.tr), 409);
+    }
+  } finally {
+    await discardAll(page, files);
   }
+}
+
+/** The logo picked in the form, if any: the action stores it (image_upload, as CKAN's form sends it). */
+function withImage(data: DataDict, files: UploadedFile[]): DataDict {
+  const image = files.find((file) => file.fieldName === 'image_upload' && file.size > 0);
+  return image ? { ...data, image_upload: image } : data;
+}
+
+async function discardAll(page: PageRequest, files: UploadedFile[]) {
+  for (const file of files) await page.portal.cradle.fileStore.discard(file);
 }
 
 async function editGroup(page: PageRequest, kind: Kind) {
@@ -60,17 +75,21 @@ async function editGroup(page: PageRequest, kind: Kind) {
 }
 
 async function updateGroup(page: PageRequest, kind: Kind) {
-  const { fields } = await page.form();
-  if (!requireUser(page)) return;
-  const group = await page.act(`${kind}_show`, { id: String(page.ctx.params.id), include_datasets: false, include_users: false });
-  const declared = declaredOf(page, kind);
+  const { fields, files } = await page.form({ files: true });
   try {
-    const updated = await page.act(`${kind}_patch`, { ...groupDataFromForm(fields, declared, 'update'), id: group.id });
-    page.flash(`${kind}_updated`);
-    page.redirect(`/${kind}/${encodeURIComponent(updated.name)}`);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    renderGroupForm(page, kind, group, fields, declaredFormValues(declared, fields), flattenErrors(err.errors, page.tr), 409);
+    if (!requireUser(page)) return;
+    const group = await page.act(`${kind}_show`, { id: String(page.ctx.params.id), include_datasets: false, include_users: false });
+    const declared = declaredOf(page, kind);
+    try {
+      const updated = await page.act(`${kind}_patch`, { ...withImage(groupDataFromForm(fields, declared, 'update'), files), id: group.id });
+      page.flash(`${kind}_updated`);
+      page.redirect(`/${kind}/${encodeURIComponent(updated.name)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderGroupForm(page, kind, group, fields, declaredFormValues(declared, fields), flattenErrors(err.errors, page.tr), 409);
+    }
+  } finally {
+    await discardAll(page, files);
   }
 }
 

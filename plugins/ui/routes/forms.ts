@@ -26,6 +26,8 @@ export interface FormField {
   errors: string[];
   autocomplete: string;
   markdown: boolean;
+  /** File fields: the media types offered in the picker. */
+  accept: string;
 }
 
 export interface Fieldset {
@@ -111,6 +113,7 @@ function field(partial: Partial<FormField> & { name: string; label: string }): F
     errors: [],
     autocomplete: 'off',
     markdown: false,
+    accept: '',
     ...partial,
   };
 }
@@ -254,14 +257,16 @@ export function datasetDataFromForm(form: FormValues, declared: readonly Declare
   return data;
 }
 
-export function groupFieldsets(kind: 'organization' | 'group', values: FormValues, declaredValues: DataDict, declared: readonly DeclaredField[], errors: Record<string, string[]>, tr: Translator): Fieldset[] {
+export function groupFieldsets(kind: 'organization' | 'group', values: FormValues, declaredValues: DataDict, declared: readonly DeclaredField[], errors: Record<string, string[]>, tr: Translator, maxImageMb: number): Fieldset[] {
   const errs = (name: string) => errors[name] ?? [];
   const v = (name: string) => first(values[name]) ?? '';
   const basics = [
     field({ name: 'title', label: tr.t(`form.${kind}_title`), required: true, value: v('title'), errors: errs('title') }),
     field({ name: 'name', label: tr.t('form.name'), help: tr.t('form.name_help'), value: v('name'), errors: errs('name') }),
     field({ name: 'description', label: tr.t('form.description'), help: tr.t('form.markdown_help'), control: 'textarea', markdown: true, value: v('description'), errors: errs('description') }),
-    field({ name: 'image_url', label: tr.t('form.image_url'), control: 'url', value: v('image_url'), errors: errs('image_url') }),
+    field({ name: 'image_upload', label: tr.t('form.image_upload'), help: tr.t('form.image_upload_help', { mb: maxImageMb }), control: 'file', accept: 'image/png,image/gif,image/jpeg', errors: errs('image_upload') }),
+    // Text, not a URL field: an uploaded logo's image_url is a file name.
+    field({ name: 'image_url', label: tr.t('form.image_url'), help: tr.t('form.image_url_help'), value: v('image_url'), errors: errs('image_url') }),
   ];
   const sets: Fieldset[] = [{ legend: tr.t('form.basics'), fields: basics }];
   if (declared.length) sets.push({ legend: tr.t(kind === 'organization' ? 'form.org_extra' : 'form.group_extra'), fields: declared.map((decl) => declaredField(decl, declaredValues[decl.field_name], tr, errs(decl.field_name))) });

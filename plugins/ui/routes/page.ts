@@ -124,6 +124,7 @@ export class PageRequest {
       if (!options.files) throw new FormRejected('files not expected');
       const body = await parseMultipart(this.ctx, fileStore, {
         maxFileBytes: config.storage.max_resource_size_mb * 1048576,
+        maxBytesByField: { image_upload: config.storage.max_image_size_mb * 1048576 },
         maxFieldsBytes: config.api.max_body_mb * 1048576,
         maxFiles: 1,
       });

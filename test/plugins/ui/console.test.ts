@@ -2,6 +2,7 @@
 // with errors next to their fields, uploads, delete and restore, organization members, and the
 // sysadmin pages. Everything goes through actions, so the same permissions apply as on the API.
 import { expect } from 'chai';
+import { pngBytes } from '../../core/storage/sample-files.ts';
 import { createHash } from 'node:crypto';
 import { startTestServer, type TestServer, type TestUser } from '../../helpers/server.ts';
 import { WebClient, csrfToken, pageText } from './helpers.ts';
@@ -217,6 +218,36 @@ describe('ui › editors\' console', function () {
     const edited = await admin.post('/organization/edit/so-tu-phap', { title: 'Sở Tư pháp tỉnh', name: 'so-tu-phap', description: '', example_code: 'H12.21' }, { csrf: csrfToken(form.text) });
     expect(edited.status).to.equal(303);
     expect((await server.anon.call('organization_show', { id: 'so-tu-phap' })).example_code).to.equal('H12.21');
+  });
+
+  it('takes an organization logo from the form, keeps it on later edits, and refuses a file that is not an image', async () => {
+    const admin = new WebClient(server.url);
+    await admin.login(server.sysadmin.name, server.sysadmin.password);
+    const page = await admin.get('/organization/new');
+    expect(page.text).to.include('enctype="multipart/form-data"');
+    expect(page.text).to.include('accept="image/png,image/gif,image/jpeg"');
+    const form = new FormData();
+    form.set('title', 'Sở Văn hoá Thể thao');
+    form.set('image_url', '');
+    form.set('image_upload', new Blob([pngBytes()], { type: 'image/png' }), 'logo-van-hoa.png');
+    const created = await admin.postMultipart('/organization/new', form);
+    expect(created.status).to.equal(303);
+    const org = await server.anon.call('organization_show', { id: 'so-van-hoa-the-thao' });
+    expect(org.image_url).to.match(/logo-van-hoa\.png$/);
+    expect((await fetch(server.url + new URL(org.image_display_url).pathname)).status).to.equal(200);
+    // the edit form shows the stored name, and saving it unchanged keeps the logo
+    const edit = await admin.get('/organization/edit/so-van-hoa-the-thao');
+    expect(edit.text).to.include(`value="${org.image_url}"`);
+    const kept = await admin.post('/organization/edit/so-van-hoa-the-thao', { title: 'Sở Văn hoá Thể thao', name: 'so-van-hoa-the-thao', description: '', image_url: org.image_url }, { csrf: csrfToken(edit.text) });
+    expect(kept.status).to.equal(303);
+    expect((await server.anon.call('organization_show', { id: 'so-van-hoa-the-thao' })).image_url).to.equal(org.image_url);
+    const bad = new FormData();
+    bad.set('title', 'Sở Văn hoá Thể thao');
+    bad.set('name', 'so-van-hoa-the-thao');
+    bad.set('image_upload', new Blob(['not an image'], { type: 'image/png' }), 'logo.png');
+    const refused = await admin.postMultipart('/organization/edit/so-van-hoa-the-thao', bad, { fromPage: '/organization/edit/so-van-hoa-the-thao' });
+    expect(refused.status).to.equal(409);
+    expect(fieldBlock(refused.text, 'image_upload')).to.include('text/plain');
   });
 
   it('gives sysadmins the user list, user forms and the plugin overview, and nobody else', async () => {
