@@ -56,6 +56,11 @@ export function takeImageUpload(context: ActionContext, owner: ImageOwner, data:
     data.image_url = incoming.name;
   } else if (clear && (data.image_url === undefined || data.image_url === previousImageUrl)) {
     data.image_url = '';
+  } else if (isStoredImage(previousImageUrl) && typeof data.image_url === 'string' && data.image_url !== '' && !isAbsoluteUrl(data.image_url)) {
+    // A file name that is not ours (another portal's, as `ckanapi load --upload-logo` sends it
+    // right after uploading the file, or a later plain `load`) keeps the file stored here, as CKAN
+    // did while it knew the old file; a URL or "" still replaces or removes it.
+    data.image_url = previousImageUrl;
   }
 
   return {
@@ -73,6 +78,10 @@ export function takeImageUpload(context: ActionContext, owner: ImageOwner, data:
       }
     },
   };
+}
+
+function isAbsoluteUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(text);
 }
 
 function isTrue(value: unknown): boolean {

@@ -73,6 +73,17 @@ describe('Image uploads (image_upload) for organizations, groups and users', fun
     const after = await server.admin.call('organization_show', { id: name });
     expect(after).to.include({ is_organization: true, type: 'organization', title: 'Sở Tài chính', image_url: updated.image_url });
     expect((await server.admin.call('organization_list', {})).includes(name)).to.equal(true);
+    // ckanapi then sends the record again with the other portal's file name: the logo stored here stays
+    const record = { ...shown, image_url: '2019-05-01-093000.123456logo-cong-cu.png' };
+    delete record.image_display_url;
+    const again = await server.admin.call('organization_update', record);
+    expect(again.image_url).to.equal(updated.image_url);
+    expect((await fetchImage(again.image_display_url)).status).to.equal(200);
+    // a URL replaces it (and the file goes), "" removes it
+    const linked = await server.admin.call('organization_patch', { id: name, image_url: 'https://example.org/logo.png' });
+    expect(linked.image_display_url).to.equal('https://example.org/logo.png');
+    expect((await fetchImage(again.image_display_url)).status).to.equal(404);
+    expect((await server.admin.call('organization_patch', { id: name, image_url: '' })).image_url).to.equal('');
     // group_patch too, and group_show still tells organizations apart (404), as CKAN
     expect((await server.admin.call('group_patch', { id: name, description: 'Mô tả' })).description).to.equal('Mô tả');
     expect((await server.admin.post('group_show', { id: name })).status).to.equal(404);
