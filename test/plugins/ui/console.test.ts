@@ -235,6 +235,7 @@ describe('ui › editors\' console', function () {
     const org = await server.anon.call('organization_show', { id: 'so-van-hoa-the-thao' });
     expect(org.image_url).to.match(/logo-van-hoa\.png$/);
     expect((await fetch(server.url + new URL(org.image_display_url).pathname)).status).to.equal(200);
+    expect((await admin.get('/organization/so-van-hoa-the-thao')).text).to.include(`<img class="logo" src="/uploads/group/${org.image_url}" alt="">`);
     // the edit form shows the stored name, and saving it unchanged keeps the logo
     const edit = await admin.get('/organization/edit/so-van-hoa-the-thao');
     expect(edit.text).to.include(`value="${org.image_url}"`);
