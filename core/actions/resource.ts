@@ -7,7 +7,7 @@ import { isUploadedFile } from '../storage/file-store.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
 import { saveDataset } from './package/save.ts';
 import { pagingParams } from './package/index.ts';
-import { getOrBustOne as requireKey } from './params.ts';
+import { getOrBust, getOrBustOne as requireKey } from './params.ts';
 
 /** Re-shape a dataset validation error to the error dict of one resource, as CKAN does. */
 function resourceErrors(err: unknown, index: number): never {
@@ -212,7 +212,36 @@ const resourceSearch: ActionDefinition = {
   },
 };
 
+const packageResourceReorder: ActionDefinition = {
+  access: 'manual',
+  doc: "Reorder the resources of a dataset. Resources not named keep their order after the named ones.\n\n:param id: the id or name of the dataset\n:param order: resource ids in the order wanted\n:returns: {id, order} with every resource id in its new order\n:rtype: dictionary",
+  async handler(context, data) {
+    const [ref] = getOrBust(data, ['id', 'order']);
+    const order: unknown = data.order;
+    // CKAN's own messages, which are strings here rather than lists.
+    if (!Array.isArray(order)) throw new ValidationError({ order: 'Must be a list of resource' });
+    if (new Set(order).size !== order.length) throw new ValidationError({ order: 'Must supply unique resource_ids' });
+    return context.transaction(async () => {
+      const row = await lockedPackage(context, ref);
+      await context.checkAccess('package_show', { id: row.id, __package: row });
+      const pkg: DataDict = JSON.parse(row.data);
+      const rest = [...((pkg.resources ?? []) as DataDict[])];
+      const ordered: DataDict[] = [];
+      for (const resourceId of order) {
+        const index = rest.findIndex((resource) => resource.id === resourceId);
+        if (index < 0) throw new ValidationError({ order: `resource_id ${typeof resourceId === 'string' ? resourceId : JSON.stringify(resourceId)} can not be found` });
+        ordered.push(...rest.splice(index, 1));
+      }
+      pkg.resources = [...ordered, ...rest];
+      await context.checkAccess('package_resource_reorder', { id: row.id, __package: row });
+      await saveDataset(context, pkg, { mode: 'update', current: row });
+      return { id: ref, order: (pkg.resources as DataDict[]).map((resource) => resource.id) };
+    });
+  },
+};
+
 export const resourceActions: Record<string, ActionDefinition> = {
+  package_resource_reorder: packageResourceReorder,
   resource_show: resourceShow,
   resource_create: resourceCreate,
   resource_update: resourceUpdate,

@@ -170,6 +170,22 @@ describe('groups', function () {
       expect(expectOk(await server.anon.get('package_search', { fq: `groups:${group.name}`, rows: 10 })).count).to.equal(0);
     });
 
+    it('group_package_show lists a group\'s datasets (ckanr\'s group_package_show), with limit, and an organization\'s', async () => {
+      const group = await createGroup(server.admin);
+      const inGroup = [];
+      for (let i = 0; i < 3; i++) inGroup.push(await createDataset({ groups: [{ name: group.name }] }));
+      await createDataset({ private: true, groups: [{ name: group.name }] });
+      const listed = expectOk(await server.anon.get('group_package_show', { id: group.name }));
+      expect(listed.map((p: { id: string }) => p.id).sort()).to.deep.equal(inGroup.map((p) => p.id).sort());
+      expect(listed[0]).to.have.property('resources');
+      expect(expectOk(await server.anon.get('group_package_show', { id: group.id, limit: 2 }))).to.have.length(2);
+      expectError(await server.anon.get('group_package_show', { id: group.id, limit: -1 }), 409, 'Validation Error');
+      expectError(await server.anon.get('group_package_show', { id: 'khong-co' }), 404, 'Not Found Error');
+      const ofOrg = expectOk(await server.anon.get('group_package_show', { id: org.name, limit: 1000 }));
+      expect(ofOrg.length).to.be.greaterThan(0);
+      expect(ofOrg.every((p: { owner_org: string }) => p.owner_org === org.id)).to.equal(true);
+    });
+
     it('refuses users who are not members of the group', async () => {
       const group = await createGroup(server.admin);
       const dataset = await createDataset();

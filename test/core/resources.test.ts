@@ -402,6 +402,32 @@ describe('CKAN resource action tests over HTTP', function () {
     });
   });
 
+  describe('package_resource_reorder (test_update.py::TestResourceReorder)', () => {
+    it('puts the named resources first, the others after in their order, and keeps their files and stamps', async () => {
+      const ds = await dataset({ owner_org: org.id, resources: ['a', 'b', 'c', 'd'].map((name) => ({ url: `http://data/${name}`, name })) });
+      const ids = ds.resources.map((r: { id: string }) => r.id);
+      const result = await server.client(editor.token).call('package_resource_reorder', { id: ds.name, order: [ids[2], ids[0]] });
+      expect(result).to.deep.equal({ id: ds.name, order: [ids[2], ids[0], ids[1], ids[3]] });
+      const shown = await server.anon.call('package_show', { id: ds.id });
+      expect(shown.resources.map((r: { name: string; position: number }) => [r.name, r.position])).to.deep.equal([['c', 0], ['a', 1], ['b', 2], ['d', 3]]);
+      const before = new Map(ds.resources.map((r: { id: string; metadata_modified: string }) => [r.id, r.metadata_modified]));
+      for (const r of shown.resources) expect(r.metadata_modified).to.equal(before.get(r.id));
+      expect(shown.metadata_modified > ds.metadata_modified).to.equal(true);
+    });
+
+    it('answers CKAN\'s errors: not a list, twice the same id, an unknown id; and 403 for others', async () => {
+      const ds = await dataset({ owner_org: org.id, resources: [{ url: 'http://a' }, { url: 'http://b' }] });
+      const ids = ds.resources.map((r: { id: string }) => r.id);
+      expectError(await server.admin.post('package_resource_reorder', { id: ds.id, order: ids[0] }), 409, { __type: 'Validation Error', order: 'Must be a list of resource' });
+      expectError(await server.admin.post('package_resource_reorder', { id: ds.id, order: [ids[0], ids[0]] }), 409, { __type: 'Validation Error', order: 'Must supply unique resource_ids' });
+      expectError(await server.admin.post('package_resource_reorder', { id: ds.id, order: ['nope'] }), 409, { __type: 'Validation Error', order: 'resource_id nope can not be found' });
+      expectError(await server.admin.post('package_resource_reorder', { id: ds.id }), 409, { __type: 'Validation Error', order: ['Missing value'] });
+      const outsider = await server.createUser(uniqueName('reorder-outsider'));
+      expect((await server.client(outsider.token).post('package_resource_reorder', { id: ds.id, order: [ids[1]] })).status).to.equal(403);
+      expect((await server.anon.call('package_show', { id: ds.id })).resources.map((r: { id: string }) => r.id)).to.deep.equal(ids);
+    });
+  });
+
   describe('a resource id taken by another dataset while the write waits (PostgreSQL only)', () => {
     /**
      * Another writer inserts resource `id` on `first` and commits only after `write` has started,

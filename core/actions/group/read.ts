@@ -6,7 +6,7 @@ import { naturalNumberValidator } from '../../validation/validators.ts';
 import { capacityGrants, type Permission } from '../../auth/authz.ts';
 import type { GroupRow, GroupSortField } from '../../model/groups.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
-import { type GroupKind, isOrganizationKind, listParam, loadGroupOfKind, paramBool, refOf, withGroup } from './common.ts';
+import { type GroupKind, findGroup, isOrganizationKind, listParam, loadGroupOfKind, paramBool, refOf, withGroup } from './common.ts';
 import { getOrBust as requireKeys } from '../params.ts';
 import { groupDictize, groupListDictize } from './dictize.ts';
 import { sortKeys } from '../package/dictize.ts';
@@ -199,7 +199,32 @@ const groupListAuthz: ActionDefinition = {
   },
 };
 
+// -------------------------------------------------------------------------------------------------
+// group_package_show
+
+const groupPackageShow: ActionDefinition = {
+  sideEffectFree: true,
+  access: 'manual',
+  doc: "Return the datasets of a group (or an organization), as package_search lists them: public ones, newest match first, those the caller may see.\n\n:param id: the id or name of the group\n:param limit: the most datasets to return (default 10)\n:rtype: list of dictionaries",
+  async handler(context, data) {
+    requireKeys(data, ['id']);
+    let rows: number | undefined;
+    if (data.limit !== undefined && data.limit !== null && data.limit !== '' && data.limit !== 0 && data.limit !== '0') {
+      rows = Number(data.limit);
+      if (!Number.isInteger(rows) || rows < 0) throw new ValidationError({ limit: 'Limit must be a positive integer' });
+    }
+    const row = await findGroup(context, data.id);
+    if (!row) throw new NotFound();
+    await context.checkAccess(row.is_organization ? 'organization_show' : 'group_show', withGroup(data, row));
+    // CKAN asks its index for groups:<name>; an organization's datasets are found by their owner.
+    const fq = row.is_organization ? `owner_org:"${row.id}"` : `groups:"${row.name}"`;
+    const found = await context.action<{ results: DataDict[] }>('package_search', { fq, ...(rows !== undefined ? { rows } : {}) });
+    return found.results;
+  },
+};
+
 export const readActions: Record<string, ActionDefinition> = {
+  group_package_show: groupPackageShow,
   organization_show: showAction('organization'),
   group_show: showAction('group'),
   organization_list: listAction('organization'),

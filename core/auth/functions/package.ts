@@ -101,6 +101,8 @@ export const packageAuth: Record<string, AuthDefinition> = {
   package_update: packageUpdate,
   package_patch: packageUpdate,
   package_delete: packageUpdate,
+  // The reorder is an update of the dataset (CKAN's own auth function defers to package_update).
+  package_resource_reorder: packageUpdate,
   package_revise: {
     fn: async (context, data) => {
       const update = (data.update ?? {}) as DataDict;
