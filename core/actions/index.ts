@@ -4,6 +4,7 @@ import type { ActionRegistry } from './registry.ts';
 import { siteActions, siteAuth } from './site.ts';
 import { packageActions, packageAliases } from './package/index.ts';
 import { resourceActions } from './resource.ts';
+import { bulkActions } from './package/bulk.ts';
 import { packageAuth, resourceAuth } from '../auth/functions/package.ts';
 import { packageSearchActions, packageSearchAuth } from './package-search.ts';
 import { groupActions, groupAuth } from './group.ts';
@@ -21,6 +22,7 @@ export function registerCoreActions(registry: ActionRegistry): void {
   registry.registerAuthMany(siteAuth);
   registry.registerMany(packageActions);
   registry.registerMany(resourceActions);
+  registry.registerMany(bulkActions);
   registry.registerAuthMany(packageAuth);
   registry.registerAuthMany(resourceAuth);
   registry.registerMany(packageSearchActions);

@@ -111,6 +111,11 @@ export const packageAuth: Record<string, AuthDefinition> = {
   },
   // Only sysadmins purge; they pass before this runs.
   dataset_purge: { fn: () => false },
+  // CKAN: sysadmins only.
+  package_owner_org_update: { fn: () => false },
+  bulk_update_private: { fn: (context, data) => bulkAllowed(context, data) },
+  bulk_update_public: { fn: (context, data) => bulkAllowed(context, data) },
+  bulk_update_delete: { fn: (context, data) => bulkAllowed(context, data) },
   package_collaborator_list: {
     allowAnonymous: true,
     fn: async (context, data) => {
@@ -178,3 +183,10 @@ resourceAuth.resource_delete = {
   },
 };
 
+
+/** CKAN's bulk_update_*: the "update" permission on the organization, which only its admins hold. */
+async function bulkAllowed(context: ActionContext, data: DataDict) {
+  const org = typeof data.org_id === 'string' ? await context.services.repos.groups.get(context.db(), data.org_id) : undefined;
+  if (org && (await hasPermissionFor(context, org.id, 'admin'))) return true;
+  return { success: false, msg: `User ${userName(context)} not authorized to change datasets of this organization in bulk` };
+}
