@@ -5,6 +5,7 @@
 // (or by `ckanapi load organizations --upload-logo`) would be dropped silently.
 import { ValidationError } from '../errors.ts';
 import type { ActionContext, DataDict } from '../actions/types.ts';
+import { asBool } from '../actions/params.ts';
 import { isUploadedFile, type UploadedFile } from './file-store.ts';
 import { foldDiacritics } from '../text/vietnamese.ts';
 
@@ -37,6 +38,11 @@ export function imageKey(owner: ImageOwner, filename: string): string {
   return `uploads/${owner}/${filename}`;
 }
 
+/** The site path of an image stored here ("/uploads/group/…"), or null for a URL or nothing. */
+export function storedImagePath(owner: ImageOwner, imageUrl: unknown): string | null {
+  return isStoredImage(imageUrl) ? `/${imageKey(owner, imageUrl)}` : null;
+}
+
 /**
  * Take `image_upload` and `clear_upload` out of the request data before it is validated, as CKAN's
  * update_data_dict does, and set `image_url` from them. The file is written only by commit(), once
@@ -44,7 +50,7 @@ export function imageKey(owner: ImageOwner, filename: string): string {
  */
 export function takeImageUpload(context: ActionContext, owner: ImageOwner, data: DataDict, previousImageUrl: string | null): PendingImage {
   const file: unknown = data.image_upload;
-  const clear = isTrue(data.clear_upload);
+  const clear = asBool(data.clear_upload);
   delete data.image_upload;
   delete data.clear_upload;
 
@@ -82,10 +88,6 @@ export function takeImageUpload(context: ActionContext, owner: ImageOwner, data:
 
 function isAbsoluteUrl(text: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(text);
-}
-
-function isTrue(value: unknown): boolean {
-  return value === true || (typeof value === 'string' && ['true', 'on', '1', 'yes'].includes(value.trim().toLowerCase()));
 }
 
 /**

@@ -56,6 +56,8 @@ describe('bulk_update_* and package_owner_org_update', function () {
     expect(notList.status).to.equal(409);
     expect(notList.body.error.__type).to.equal('Validation Error');
     expect((await server.admin.post('bulk_update_private', { org_id: 'khong-co', datasets: [] })).status).to.equal(404);
+    // permission first, as CKAN checks it before anything else
+    expect((await server.client(editor.token).post('bulk_update_private', { org_id: orgA.id, datasets: 'abc' })).status).to.equal(403);
   });
 
   it('package_owner_org_update moves a dataset to another organization, or to none; sysadmins only', async () => {

@@ -179,7 +179,14 @@ describe('groups', function () {
       expect(listed.map((p: { id: string }) => p.id).sort()).to.deep.equal(inGroup.map((p) => p.id).sort());
       expect(listed[0]).to.have.property('resources');
       expect(expectOk(await server.anon.get('group_package_show', { id: group.id, limit: 2 }))).to.have.length(2);
-      expectError(await server.anon.get('group_package_show', { id: group.id, limit: -1 }), 409, 'Validation Error');
+      for (const limit of [-1, 'abc', '1.5']) {
+        const refused = await server.anon.get('group_package_show', { id: group.id, limit });
+        expect(refused.status).to.equal(409);
+        expect(refused.body.error).to.deep.equal({ __type: 'Validation Error', message: 'Limit must be a positive integer' });
+      }
+      // "0" is a limit (CKAN's int("0")); an empty one is the default
+      expect(expectOk(await server.anon.get('group_package_show', { id: group.id, limit: '0' }))).to.deep.equal([]);
+      expect(expectOk(await server.anon.get('group_package_show', { id: group.id, limit: '' }))).to.have.length(3);
       expectError(await server.anon.get('group_package_show', { id: 'khong-co' }), 404, 'Not Found Error');
       const ofOrg = expectOk(await server.anon.get('group_package_show', { id: org.name, limit: 1000 }));
       expect(ofOrg.length).to.be.greaterThan(0);

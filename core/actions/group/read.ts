@@ -208,14 +208,16 @@ const groupPackageShow: ActionDefinition = {
   doc: "Return the datasets of a group (or an organization), as package_search lists them: public ones, newest match first, those the caller may see.\n\n:param id: the id or name of the group\n:param limit: the most datasets to return (default 10)\n:rtype: list of dictionaries",
   async handler(context, data) {
     requireKeys(data, ['id']);
+    // CKAN's `if limit: int(limit)`: an empty or zero limit means package_search's default.
+    const limit = data.limit;
     let rows: number | undefined;
-    if (data.limit !== undefined && data.limit !== null && data.limit !== '' && data.limit !== 0 && data.limit !== '0') {
-      rows = Number(data.limit);
-      if (!Number.isInteger(rows) || rows < 0) throw new ValidationError({ limit: 'Limit must be a positive integer' });
+    if (limit !== undefined && limit !== null && limit !== '' && limit !== 0 && limit !== false) {
+      rows = Number(limit);
+      if (!Number.isInteger(rows) || rows < 0) throw new ValidationError('Limit must be a positive integer');
     }
     const row = await findGroup(context, data.id);
     if (!row) throw new NotFound();
-    await context.checkAccess(row.is_organization ? 'organization_show' : 'group_show', withGroup(data, row));
+    await context.checkAccess('group_show', withGroup(data, row));
     // CKAN asks its index for groups:<name>; an organization's datasets are found by their owner.
     const fq = row.is_organization ? `owner_org:"${row.id}"` : `groups:"${row.name}"`;
     const found = await context.action<{ results: DataDict[] }>('package_search', { fq, ...(rows !== undefined ? { rows } : {}) });

@@ -1,6 +1,6 @@
 // Creating, updating, patching, deleting and purging groups and organizations
 // (ckan/logic/action/{create,update,patch,delete}.py: _group_or_org_*).
-import { ValidationError } from '../../errors.ts';
+import { NotFound, ValidationError } from '../../errors.ts';
 import type { GroupRow } from '../../model/groups.ts';
 import type { ActionContext, ActionDefinition, DataDict } from '../types.ts';
 import { type GroupKind, findGroup, loadGroupOfKind, withGroup } from './common.ts';
@@ -34,9 +34,9 @@ async function updateGroup(context: ActionContext, requested: GroupKind, data: D
     // CKAN's group_update and group_patch take an organization too (the group is found by id
     // alone), and ckanapi's `load organizations --upload-logo` relies on it; it is then updated
     // as an organization, with the organization's schema, permissions and hooks.
-    const found = requested === 'group' ? await findGroup(context, data.id, { forUpdate: true }) : undefined;
-    const kind: GroupKind = found?.is_organization ? 'organization' : requested;
-    const row = found ?? (await loadGroupOfKind(context, kind, data.id, 'Group was not found.', { forUpdate: true }));
+    const row = await findGroup(context, data.id, { forUpdate: true });
+    if (!row || (requested === 'organization' && !row.is_organization)) throw new NotFound('Group was not found.');
+    const kind: GroupKind = row.is_organization ? 'organization' : 'group';
     const input = prepare ? prepare(row, kind) : data;
     if (input.type !== undefined && input.type !== null && input.type !== row.type) throw new ValidationError({ type: 'Type cannot be updated' });
     await context.checkAccess(`${kind}_update`, withGroup(input, row));

@@ -15,9 +15,9 @@ function bulkAction(change: BulkChange): ActionDefinition {
     access: 'manual',
     doc: `${what} the given datasets of an organization (its admins; datasets of other organizations are left alone).\n\n:param datasets: ids of the datasets\n:param org_id: the id of the organization that owns them\n:rtype: null`,
     async handler(context, data) {
+      await context.checkAccess(`bulk_update_${change}`, data);
       const datasets: unknown = data.datasets ?? [];
       if (!Array.isArray(datasets) || datasets.some((id) => typeof id !== 'string')) throw new ValidationError({ datasets: ['Must be a list of dataset ids'] });
-      await context.checkAccess(`bulk_update_${change}`, data);
       const org = typeof data.org_id === 'string' ? await context.services.repos.groups.get(context.db(), data.org_id) : undefined;
       if (!org || !org.is_organization) throw new NotFound('Organization was not found.');
       await context.transaction(async () => {

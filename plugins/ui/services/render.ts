@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { createMarkdown, plainSnippet } from './markdown.ts';
 import type { Translator } from './i18n.ts';
+import { storedImagePath } from '../../../core/storage/image-upload.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../templates', import.meta.url));
 
@@ -41,6 +42,8 @@ export function createTemplateEnvironment(options: { watch?: boolean } = {}): nu
     return hex.length > 16 ? `${hex.slice(0, 12)}…` : hex;
   });
   env.addFilter('json', (value: unknown) => JSON.stringify(value, null, 2));
+  // Only a logo stored here: the Content-Security-Policy keeps images to this site.
+  env.addFilter('groupLogo', (imageUrl: unknown) => storedImagePath('group', imageUrl) ?? '');
   env.addFilter('urlencode_path', (value: unknown) => encodeURIComponent(String(value ?? '')));
   return env;
 }
