@@ -20,13 +20,19 @@ import { buildIndexDocument, datasetPermissionLabels } from '../../../core/searc
 import { esDocument } from './document.ts';
 import { indexMappings, indexSettings } from './mapping.ts';
 import { buildSearchRequest, readFacets } from './translate.ts';
-import { SearchConnectionError, searchErrorFrom } from './errors.ts';
+import { SearchConnectionError, elasticsearchErrorType, elasticsearchReason, searchErrorFrom } from './errors.ts';
 
 export const ELASTICSEARCH_BACKEND_NAME = 'elasticsearch';
 export const FLUSH_JOB = 'search-elasticsearch.flush';
 const OUTBOX = 'search_elasticsearch_outbox';
 const STATE = 'search_elasticsearch_state';
 const REBUILD_KEY = 'rebuild_target';
+/** A bulk request stays well under Elasticsearch's http.max_content_length (100 MB). */
+const MAX_BULK_BYTES = 10 * 1024 * 1024;
+/** Writes, refreshes and index operations may take longer than a search should. */
+const SLOW_REQUEST_MS = 120_000;
+/** How often a rebuild sends again the documents Elasticsearch was too busy to take (429). */
+const BUSY_RETRIES = 5;
 
 export interface ElasticsearchConfig {
   url: string;
@@ -75,10 +81,27 @@ function optional<T>(read: () => T): T | undefined {
   }
 }
 
-const NDJSON = { headers: { 'content-type': 'application/x-ndjson' } };
+type BulkItem = Record<string, { status: number; error?: unknown }>;
+
+/** An item Elasticsearch could not take now (its queues are full) but will take later. */
+const isBusy = (item: BulkItem) => Object.values(item)[0].status === 429;
+/** An item that went through, or lost to a newer version already there. */
+const isDone = (item: BulkItem) => {
+  const result = Object.values(item)[0];
+  return (result.status >= 200 && result.status < 300) || result.status === 409 || (result.status === 404 && 'delete' in item && !isMissingIndex(item));
+};
+const isMissingIndex = (item: BulkItem) => {
+  const error = Object.values(item)[0].error as { type?: string } | undefined;
+  return error?.type === 'index_not_found_exception';
+};
+/** A PostgreSQL text[] literal of ids (one parameter however many there are). */
+const textArray = (ids: string[]) => `{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchConfig, client: Client = new Client(clientOptions(config))): ElasticsearchIndex {
   const alias = config.index;
+  const slow = { requestTimeout: Math.max(config.request_timeout_ms, SLOW_REQUEST_MS) };
+  const ndjson = { ...slow, headers: { 'content-type': 'application/x-ndjson' } };
   const refresh = config.refresh === 'wait_for' ? 'wait_for' : config.refresh === 'true';
   const knex = () => cradle.knex;
   const logger = () => optional(() => cradle.logger);
@@ -99,6 +122,8 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
     try {
       return await work();
     } catch (err) {
+      // The alias is gone (an operator deleted the index): make it again at the next use.
+      if (elasticsearchErrorType(err) === 'index_not_found_exception') indexReady = null;
       throw searchErrorFrom(err);
     }
   };
@@ -108,16 +133,31 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
   let indexReady: Promise<void> | null = null;
   const newIndexName = () => `${alias}-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 17)}-${Math.random().toString(36).slice(2, 6)}`;
   const createIndex = (name: string, extra: Record<string, unknown> = {}, aliases?: Record<string, object>) =>
-    client.indices.create({ index: name, settings: { ...indexSettings({ shards: config.shards, replicas: config.replicas }), ...extra }, mappings: indexMappings() as never, aliases });
+    client.indices.create({ index: name, settings: { ...indexSettings({ shards: config.shards, replicas: config.replicas }), ...extra }, mappings: indexMappings() as never, aliases }, slow);
 
-  /** The alias and an index behind it, created on first use (not at start: Elasticsearch may be down). */
+  /**
+   * The alias and an index behind it, created on first use (not at start: Elasticsearch may be
+   * down). The first index has a fixed name, so that processes starting together on an empty
+   * cluster (the server and `kho search rebuild`, or several servers) agree on one index.
+   */
   const ensureIndex = (): Promise<void> => {
     indexReady ??= (async () => {
       if (await client.indices.existsAlias({ name: alias })) return;
       if (await client.indices.exists({ index: alias })) {
         throw new Error(`Elasticsearch has an index named "${alias}": the search-elasticsearch plugin needs that name for an alias (change search-elasticsearch.index, or delete that index)`);
       }
-      await createIndex(newIndexName(), {}, { [alias]: {} });
+      const first = `${alias}-initial`;
+      try {
+        await createIndex(first, {}, { [alias]: {} });
+        const indexedBefore = await knex()(OUTBOX).whereNotNull('flushed_seq').first('package_id');
+        if (indexedBefore) logger()?.warn({ index: first, alias }, 'the search index was missing and has been made again, empty: run `kho search rebuild` to fill it');
+      } catch (err) {
+        if (elasticsearchErrorType(err) !== 'resource_already_exists_exception') throw err;
+        // Another process made it a moment ago, with the alias: or someone removed the alias.
+        if (!(await client.indices.existsAlias({ name: alias }))) {
+          throw new Error(`Elasticsearch has an index "${first}" without the alias "${alias}": run \`kho search rebuild\`, or delete that index`);
+        }
+      }
     })().catch((err) => {
       indexReady = null;
       throw err;
@@ -178,62 +218,94 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
     );
   };
 
-  const waitForPushes = async () => {
+  const waitForPushes = async (ms = config.request_timeout_ms) => {
     if (!inFlight.size) return;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.request_timeout_ms)));
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
     await Promise.race([Promise.allSettled([...inFlight]), timeout]);
     clearTimeout(timer);
   };
 
   type Pending = { package_id: string; seq: string; deleted: boolean };
 
-  /** Bulk operations for outbox rows, on each target index. */
+  /**
+   * Bulk operations (serialised, as the client sends strings as they are) for outbox rows, on each
+   * target index, as many rows as fit in one request. Writes to the alias require it to be one:
+   * without that, a write arriving while the alias is missing would make a plain index of that
+   * name with guessed mappings (deletes cannot require it; flush checks the alias before them). A row whose document cannot be made (a plugin's index hook
+   * throws) is left in the outbox and logged; the rows after it still go.
+   */
   const operations = async (rows: Pending[], targets: string[]) => {
     const ids = rows.map((row) => row.package_id);
     const data = new Map<string, string>();
-    for (const row of (await knex().raw('select id, data from package where id = any(?::text[])', [`{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`])).rows as Array<{ id: string; data: string }>) {
+    for (const row of (await knex().raw('select id, data from package where id = any(?::text[])', [textArray(ids)])).rows as Array<{ id: string; data: string }>) {
       data.set(row.id, row.data);
     }
-    const ops: unknown[] = [];
+    const ops: string[] = [];
     const owners: number[] = [];
-    rows.forEach((row, i) => {
+    let bytes = 0;
+    let taken = 0;
+    let deletes = false;
+    for (const [i, row] of rows.entries()) {
       const version = Number(row.seq);
       const json = data.get(row.package_id);
-      const doc = !row.deleted && json ? documentFor(JSON.parse(json), version) : null;
+      let doc: string | null = null;
+      if (!row.deleted && json) {
+        try {
+          doc = JSON.stringify(documentFor(JSON.parse(json), version));
+        } catch (err) {
+          logger()?.warn({ err: (err as Error).message, dataset: row.package_id }, 'search index document could not be made; the change stays in the outbox');
+          taken = i + 1;
+          continue;
+        }
+      }
+      const size = (doc ? Buffer.byteLength(doc) + 200 : 200) * targets.length;
+      if (bytes && bytes + size > MAX_BULK_BYTES) break;
+      bytes += size;
+      taken = i + 1;
       for (const index of targets) {
-        if (doc) ops.push({ index: { _index: index, _id: row.package_id, version, version_type: 'external' } }, doc);
-        else ops.push({ delete: { _index: index, _id: row.package_id, version, version_type: 'external' } });
+        const meta = { _index: index, _id: row.package_id, version, version_type: 'external' };
+        if (doc) ops.push(JSON.stringify({ index: index === alias ? { ...meta, require_alias: true } : meta }), doc);
+        else {
+          ops.push(JSON.stringify({ delete: meta }));
+          deletes = true;
+        }
         owners.push(i);
       }
-    });
-    return { ops, owners };
+    }
+    return { ops, owners, taken, deletes };
   };
 
   /** Which rows all their operations applied (a version conflict means a newer one is there). */
-  const applied = (items: Array<Record<string, { status: number; error?: unknown }>>, owners: number[], count: number) => {
-    const ok = new Array<boolean>(count).fill(true);
+  const applied = (items: BulkItem[], owners: number[], count: number) => {
+    const ok = new Array<boolean>(count).fill(false);
+    for (const k of owners) ok[k] = true;
+    let busy = 0;
+    let missingIndex = false;
     items.forEach((item, k) => {
-      const result = Object.values(item)[0];
-      const fine = (result.status >= 200 && result.status < 300) || result.status === 409 || (result.status === 404 && 'delete' in item);
-      if (!fine) {
-        ok[owners[k]] = false;
-        logger()?.warn({ error: result.error, status: result.status }, 'Elasticsearch refused a dataset document');
+      if (isDone(item)) return;
+      ok[owners[k]] = false;
+      if (isBusy(item)) busy++;
+      else if (isMissingIndex(item)) missingIndex = true;
+      else {
+        const result = Object.values(item)[0];
+        logger()?.warn({ error: result.error, status: result.status, dataset: (result as { _id?: string })._id }, 'Elasticsearch refused a dataset document');
       }
     });
-    return ok;
+    return { ok, busy, missingIndex };
   };
 
   const flush = async (ids?: string[]): Promise<number> => {
     await call(ensureIndex);
     let done = 0;
     let afterSeq = '0';
+    let retryLater: Error | null = null;
     for (;;) {
       const params: unknown[] = [afterSeq];
       let filter = '';
       if (ids) {
         filter = 'and package_id = any(?::text[])';
-        params.push(`{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`);
+        params.push(textArray(ids));
       }
       params.push(config.bulk_size);
       const rows: Pending[] = (
@@ -243,12 +315,22 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
           params as Knex.RawBinding[],
         )
       ).rows;
-      if (!rows.length) return done;
-      afterSeq = rows[rows.length - 1].seq;
+      if (!rows.length) break;
       const target = await rebuildTarget();
-      const { ops, owners } = await operations(rows, target ? [alias, target] : [alias]);
-      const response = await call(() => client.bulk({ operations: ops as never, refresh }, NDJSON));
-      const ok = applied(response.items as never, owners, rows.length);
+      const { ops, owners, taken, deletes } = await operations(rows, target ? [alias, target] : [alias]);
+      afterSeq = rows[taken - 1].seq;
+      if (!ops.length) continue;
+      // A delete with an external version makes the index it names when it is missing.
+      if (deletes && !(await call(() => client.indices.existsAlias({ name: alias })))) {
+        indexReady = null;
+        throw new SearchConnectionError(`the index behind the alias "${alias}" is missing; it is made again at the next try`);
+      }
+      const response = await call(() => client.bulk({ operations: ops as never, refresh }, ndjson));
+      const { ok, busy, missingIndex } = applied(response.items as never, owners, rows.length);
+      if (missingIndex) {
+        indexReady = null;
+        retryLater = new SearchConnectionError(`the index behind the alias "${alias}" is missing; it is made again at the next try`);
+      } else if (busy) retryLater ??= new SearchConnectionError(`Elasticsearch is busy (429) and refused ${busy} document(s) for now`);
       const flushed = rows.filter((_, i) => ok[i]);
       if (flushed.length) {
         const list = JSON.stringify(flushed.map((row) => ({ id: row.package_id, seq: row.seq, deleted: row.deleted })));
@@ -260,8 +342,46 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
         );
       }
       done += flushed.length;
-      if (ids && rows.length < config.bulk_size) return done;
+      if (ids && taken === rows.length && rows.length < config.bulk_size) break;
     }
+    // What was refused only for now makes the flush job try again soon, not at the next minute.
+    if (retryLater) throw retryLater;
+    return done;
+  };
+
+  type RebuildDocument = { id: string; lines: string[] };
+
+  /**
+   * Sends a rebuild's documents in requests of at most MAX_BULK_BYTES; what Elasticsearch is too
+   * busy to take (429) is sent again after a pause. Returns the documents it refused.
+   */
+  const sendRebuildDocuments = async (documents: RebuildDocument[]): Promise<Array<{ id: string; reason: string }>> => {
+    const refused: Array<{ id: string; reason: string }> = [];
+    let pending = documents;
+    for (let attempt = 0; pending.length; attempt++) {
+      const busy: RebuildDocument[] = [];
+      for (let start = 0; start < pending.length; ) {
+        let bytes = 0;
+        let end = start;
+        while (end < pending.length) {
+          const size = pending[end].lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+          if (end > start && bytes + size > MAX_BULK_BYTES) break;
+          bytes += size;
+          end++;
+        }
+        const chunk = pending.slice(start, end);
+        start = end;
+        const response = await call(() => client.bulk({ operations: chunk.flatMap((doc) => doc.lines) as never, refresh: false }, ndjson));
+        (response.items as BulkItem[]).forEach((item, k) => {
+          if (isDone(item)) return;
+          if (isBusy(item) && attempt < BUSY_RETRIES) busy.push(chunk[k]);
+          else refused.push({ id: chunk[k].id, reason: elasticsearchReason({ meta: { body: { error: Object.values(item)[0].error } } }) });
+        });
+      }
+      pending = busy;
+      if (pending.length) await sleep(1000 * 2 ** attempt);
+    }
+    return refused;
   };
 
   // ---- the SearchIndex ----
@@ -281,10 +401,13 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
     },
 
     async search(query: SearchQuery): Promise<SearchResult> {
-      await waitForPushes();
+      // One deadline for waiting on this process's pushes and for the search itself.
+      const deadline = Date.now() + config.request_timeout_ms;
+      await waitForPushes(config.request_timeout_ms / 2);
       await call(ensureIndex);
       const request = buildSearchRequest(query, cradle.clock.now());
-      const response = await call(() => client.search({ index: alias, ...request } as never));
+      const requestTimeout = Math.max(100, deadline - Date.now());
+      const response = await call(() => client.search({ index: alias, ...request } as never, { requestTimeout }));
       const total = response.hits.total;
       return {
         count: typeof total === 'number' ? total : (total?.value ?? 0),
@@ -300,8 +423,14 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
       const target = newIndexName();
       await call(() => createIndex(target, { refresh_interval: '-1', number_of_replicas: 0 }));
       await knex()(STATE).insert({ key: REBUILD_KEY, value: JSON.stringify({ index: target, started: new Date().toISOString() }) });
+      const abandon = async () => {
+        await knex()(STATE).where('key', REBUILD_KEY).delete();
+        await client.indices.delete({ index: target }, slow).catch(() => undefined);
+      };
       let count = 0;
+      let previous: string[] = [];
       try {
+        const refused: Array<{ id: string; reason: string }> = [];
         let after = '';
         for (;;) {
           const { rows } = await knex().raw(
@@ -311,32 +440,57 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
           );
           if (!rows.length) break;
           after = rows[rows.length - 1].id;
-          const ops: unknown[] = [];
+          const documents: RebuildDocument[] = [];
           for (const row of rows as Array<{ id: string; data: string; seq: string }>) {
-            ops.push({ index: { _index: target, _id: row.id, version: Number(row.seq), version_type: 'external' } }, documentFor(JSON.parse(row.data), Number(row.seq)));
+            const version = Number(row.seq);
+            try {
+              const meta = JSON.stringify({ index: { _index: target, _id: row.id, version, version_type: 'external' } });
+              documents.push({ id: row.id, lines: [meta, JSON.stringify(documentFor(JSON.parse(row.data), version))] });
+            } catch (err) {
+              refused.push({ id: row.id, reason: (err as Error).message });
+            }
           }
-          const response = await call(() => client.bulk({ operations: ops as never, refresh: false }, NDJSON));
-          const failed = (response.items as Array<Record<string, { status: number; error?: unknown }>>).filter((item) => {
-            const status = Object.values(item)[0].status;
-            return !((status >= 200 && status < 300) || status === 409);
-          });
-          if (failed.length) logger()?.warn({ failed: failed.length, first: Object.values(failed[0])[0].error }, 'Elasticsearch refused some dataset documents');
+          refused.push(...(await sendRebuildDocuments(documents)));
           count += rows.length;
           options.onProgress?.(count);
         }
-        await call(() => client.indices.putSettings({ index: target, settings: { refresh_interval: null, number_of_replicas: config.replicas } as never }));
-        await call(() => client.indices.refresh({ index: target }));
-        await flush();
-        const previous = Object.keys(await call(() => client.indices.getAlias({ name: alias })));
+        // An index missing datasets must not replace the one in use: searches would lose them.
+        if (refused.length) {
+          const first = refused.slice(0, 5).map((item) => `${item.id}: ${item.reason}`).join('; ');
+          throw new Error(`Elasticsearch refused ${refused.length} of ${count} datasets, so the index in use was kept (first: ${first})`);
+        }
+        await call(() => client.indices.putSettings({ index: target, settings: { refresh_interval: null, number_of_replicas: config.replicas } as never }, slow));
+        await call(() => client.indices.refresh({ index: target }, slow));
+        // Changes still waiting go to both indices; any left waiting go to the new one later.
+        await flush().catch((err) => logger()?.warn({ err: (err as Error).message }, 'search rebuild: some waiting changes are sent after the swap'));
+        previous = Object.keys(await call(() => client.indices.getAlias({ name: alias }, slow))).filter((name) => name !== target);
         await call(() =>
-          client.indices.updateAliases({ actions: [...previous.map((old) => ({ remove: { index: old, alias } })), { add: { index: target, alias } }] }),
+          client.indices.updateAliases({ actions: [...previous.map((old) => ({ remove: { index: old, alias } })), { add: { index: target, alias } }] }, slow),
         );
-        await knex()(STATE).where('key', REBUILD_KEY).delete();
-        for (const old of previous) await call(() => client.indices.delete({ index: old }));
       } catch (err) {
-        await knex()(STATE).where('key', REBUILD_KEY).delete();
-        await client.indices.delete({ index: target }).catch(() => undefined);
-        throw err;
+        // Once the alias points at the new index it is the only one searches have: never delete
+        // it, even when the answer to the swap was lost (a timeout after Elasticsearch applied it).
+        let live: boolean | null;
+        try {
+          live = Object.keys(await client.indices.getAlias({ name: alias }, slow)).includes(target);
+        } catch {
+          live = null;
+        }
+        if (live === false) {
+          await abandon();
+          throw err;
+        }
+        if (live === null) {
+          throw new Error(
+            `${(err as Error).message}; could not tell whether the alias "${alias}" was moved to ${target}: check with GET _alias/${alias}, then delete the row "${REBUILD_KEY}" of ${STATE} (and the index ${target} if the alias is not on it)`,
+          );
+        }
+      }
+      await knex()(STATE).where('key', REBUILD_KEY).delete();
+      for (const old of previous) {
+        await client.indices.delete({ index: old }, slow).catch((err) =>
+          logger()?.warn({ err: elasticsearchReason(err), index: old }, 'search rebuild: the previous index could not be deleted; delete it by hand'),
+        );
       }
       return count;
     },
@@ -382,7 +536,7 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
         searchAfter = hits[hits.length - 1].sort as unknown[];
         const ids = hits.map((hit) => hit._id as string);
         const known = new Set(
-          ((await knex().raw('select id from package where id = any(?::text[])', [`{${ids.map((id) => `"${id.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`])).rows as Array<{ id: string }>).map((row) => row.id),
+          ((await knex().raw('select id from package where id = any(?::text[])', [textArray(ids)])).rows as Array<{ id: string }>).map((row) => row.id),
         );
         for (const id of ids) if (!known.has(id) && result.extra.length < limit) result.extra.push(id);
       }

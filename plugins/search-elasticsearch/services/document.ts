@@ -13,9 +13,15 @@ import {
   isMultiValued,
 } from '../../../core/search/index-document.ts';
 
-/** Field names Elasticsearch would read as object paths ("a.b") are flattened ("a_b"). */
+/**
+ * A field name Elasticsearch takes: object paths ("a.b") are flattened ("a_b"); an empty name
+ * (an extra whose key has no ASCII letter, such as "Độ") and names starting with "_" (which
+ * Elasticsearch keeps for its metadata fields, "_id") get a prefix. Otherwise Elasticsearch
+ * refuses the whole document and the dataset never reaches the index.
+ */
 export function esFieldName(field: string): string {
-  return field.replace(/\./g, '_');
+  const flat = field.replace(/\./g, '_');
+  return flat === '' || flat.startsWith('_') ? `kho__${flat}` : flat;
 }
 
 const CATCH_ALL_FIELDS = new Set(CATCH_ALL_SOURCES.map((source) => source.field));

@@ -14,6 +14,15 @@ export const WORD_SEPARATORS = WORD_SEPARATOR_PATTERN;
 
 /** Searches that page deep (a harvester at start=90,000) need more than the default 10,000. */
 export const MAX_RESULT_WINDOW = 10_000_000;
+/**
+ * Each extra key adds two fields (extras_k and k) and a national catalogue gathers the keys of
+ * every province: past Elasticsearch's default 1,000, a document bringing a new key is refused.
+ */
+export const TOTAL_FIELDS_LIMIT = 10_000;
+/** Tokens longer than this are dropped, as the core's analysis does (base64 blobs and the like). */
+export const MAX_TOKEN_LENGTH = 100;
+/** metadata_created and metadata_modified keep microseconds: date_nanos, 1970 to 2262 only. */
+export const NANOSECOND_DATE_FIELDS = new Set(['metadata_created', 'metadata_modified']);
 
 export interface IndexOptions {
   shards: number;
@@ -25,16 +34,19 @@ export function indexSettings(options: IndexOptions): Record<string, unknown> {
     number_of_shards: options.shards,
     number_of_replicas: options.replicas,
     max_result_window: MAX_RESULT_WINDOW,
+    'mapping.total_fields.limit': TOTAL_FIELDS_LIMIT,
     analysis: {
       tokenizer: {
         kho_words: { type: 'pattern', pattern: WORD_SEPARATORS },
       },
       filter: {
         kho_fold: { type: 'asciifolding', preserve_original: false },
+        // Lucene refuses a document holding a term over 32,766 bytes.
+        kho_length: { type: 'length', max: MAX_TOKEN_LENGTH },
       },
       analyzer: {
-        kho_folded: { type: 'custom', tokenizer: 'kho_words', filter: ['lowercase', 'kho_fold'] },
-        kho_exact: { type: 'custom', tokenizer: 'kho_words', filter: ['lowercase'] },
+        kho_folded: { type: 'custom', tokenizer: 'kho_words', filter: ['lowercase', 'kho_length', 'kho_fold'] },
+        kho_exact: { type: 'custom', tokenizer: 'kho_words', filter: ['lowercase', 'kho_length'] },
       },
       normalizer: {
         kho_sort: { type: 'custom', filter: ['lowercase', 'asciifolding'] },

@@ -16,7 +16,7 @@ import { fieldKind, isMultiValued, isSortable, solrDate } from '../../../core/se
 import { analyze, normalizeText, tokenize } from '../../../core/search/analysis.ts';
 import { nfc } from '../../../core/text/vietnamese.ts';
 import { esFieldName } from './document.ts';
-import { EXACT_FIELDS_FOR_RANKING, FREE_TEXT_FIELDS, PHRASE_FIELDS } from './mapping.ts';
+import { EXACT_FIELDS_FOR_RANKING, FREE_TEXT_FIELDS, NANOSECOND_DATE_FIELDS, PHRASE_FIELDS } from './mapping.ts';
 
 export type EsQuery = Record<string, any>;
 
@@ -44,6 +44,22 @@ function parseNumber(text: string): number {
 /** A date as the index holds it (naive UTC with six fraction digits, and Z). */
 function esDate(text: string, now: Date): string {
   return solrDate(resolveDateMath(text, now));
+}
+
+// What a date_nanos field can hold; Elasticsearch refuses a query bound outside it ("is before the
+// epoch in 1970 and cannot be stored in nanosecond resolution") where CKAN simply matches nothing
+// beyond it.
+const NANOS_FIRST = '1970-01-01T00:00:00.000000Z';
+const NANOS_LAST = '2262-04-11T23:47:16.854775Z';
+
+/** Orders two of esDate's strings, whose years may have more than four digits or a sign. */
+function compareDates(a: string, b: string): number {
+  const yearA = parseInt(a, 10);
+  const yearB = parseInt(b, 10);
+  if (yearA !== yearB) return yearA - yearB;
+  const restA = a.slice(a.indexOf('-', 1));
+  const restB = b.slice(b.indexOf('-', 1));
+  return restA < restB ? -1 : restA > restB ? 1 : 0;
 }
 
 /** Lucene's wildcard pattern, literal parts folded and lower-cased for a text field. */
@@ -99,7 +115,9 @@ function term(node: TermNode, options: TranslateOptions): EsQuery | null {
   if (node.exists) return { exists: { field: es } };
   if (kind === 'date') {
     if (node.prefix || node.wildcard) throw new SearchQueryError(`Wildcards are not supported on the date field ${field}`);
-    return { term: { [es]: esDate(node.value, options.now) } };
+    const date = esDate(node.value, options.now);
+    if (NANOSECOND_DATE_FIELDS.has(field) && (compareDates(date, NANOS_FIRST) < 0 || compareDates(date, NANOS_LAST) > 0)) return MATCH_NONE;
+    return { term: { [es]: date } };
   }
   if (kind === 'numeric' && !node.prefix && !node.wildcard) return { term: { [es]: parseNumber(node.value) } };
   const value = clean(node.value);
@@ -135,9 +153,18 @@ function range(node: RangeNode, now: Date): EsQuery {
   if (kind === 'text') throw new SearchQueryError(`Range queries are not supported on the text field ${field}`);
   if (node.lower === null && node.upper === null) return { exists: { field: es } };
   const convert = (value: string) => (kind === 'date' ? esDate(value, now) : kind === 'numeric' ? parseNumber(value) : clean(value));
+  let lower = node.lower === null ? null : convert(node.lower);
+  let upper = node.upper === null ? null : convert(node.upper);
+  if (NANOSECOND_DATE_FIELDS.has(field)) {
+    // Bounds past what the field can hold: beyond them there is nothing to match.
+    if ((lower !== null && compareDates(lower as string, NANOS_LAST) > 0) || (upper !== null && compareDates(upper as string, NANOS_FIRST) < 0)) return MATCH_NONE;
+    if (lower !== null && compareDates(lower as string, NANOS_FIRST) < 0) lower = null;
+    if (upper !== null && compareDates(upper as string, NANOS_LAST) > 0) upper = null;
+    if (lower === null && upper === null) return { exists: { field: es } };
+  }
   const bounds: Record<string, unknown> = {};
-  if (node.lower !== null) bounds[node.includeLower ? 'gte' : 'gt'] = convert(node.lower);
-  if (node.upper !== null) bounds[node.includeUpper ? 'lte' : 'lt'] = convert(node.upper);
+  if (lower !== null) bounds[node.includeLower ? 'gte' : 'gt'] = lower;
+  if (upper !== null) bounds[node.includeUpper ? 'lte' : 'lt'] = upper;
   return { range: { [es]: bounds } };
 }
 

@@ -2,61 +2,15 @@
 // cluster down, writes succeed at once and wait in the outbox while package_search answers
 // Search Connection Error (500) instead of hanging; when the cluster is back the flush job sends
 // them in bulk, with the outbox sequence as external version, and later writes go out right after
-// their commit. The cluster is a stand-in that records the bulk requests (the real Elasticsearch is
-// the conformance suite's, with ES_URL).
+// their commit. The cluster is a stand-in (stand-in-cluster.ts; the real Elasticsearch is the
+// conformance suite's, with ES_URL).
 import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { expectError, expectOk } from '../../helpers/expect.ts';
 import { FLUSH_JOB } from '../../../plugins/search-elasticsearch/services/backend.ts';
-
-interface BulkOp {
-  action: 'index' | 'delete';
-  meta: Record<string, any>;
-  doc?: Record<string, any>;
-}
-
-/** Enough of Elasticsearch for writes: the alias exists, bulk requests succeed and are recorded. */
-function standIn(port: number) {
-  const ops: BulkOp[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      res.setHeader('x-elastic-product', 'Elasticsearch');
-      res.setHeader('content-type', 'application/json');
-      if (req.method === 'HEAD') {
-        res.end();
-        return;
-      }
-      if (req.url?.startsWith('/_bulk')) {
-        const lines = body.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-        const items: unknown[] = [];
-        for (let i = 0; i < lines.length; i++) {
-          const [action, meta] = Object.entries(lines[i])[0] as [BulkOp['action'], Record<string, any>];
-          const op: BulkOp = { action, meta };
-          if (action === 'index') op.doc = lines[++i];
-          ops.push(op);
-          items.push({ [action]: { _id: meta._id, status: action === 'index' ? 201 : 200 } });
-        }
-        res.end(JSON.stringify({ took: 1, errors: false, items }));
-        return;
-      }
-      if (req.url?.includes('/_search')) {
-        res.end(JSON.stringify({ took: 1, timed_out: false, hits: { total: { value: 0, relation: 'eq' }, hits: [] } }));
-        return;
-      }
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: { reason: `not in the stand-in: ${req.method} ${req.url}` } }));
-    });
-  });
-  return {
-    ops,
-    start: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve())),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { StandInCluster } from './stand-in-cluster.ts';
 
 async function freePort(): Promise<number> {
   const probe = http.createServer();
@@ -77,12 +31,12 @@ async function until(check: () => Promise<boolean>, ms = 20000): Promise<void> {
 describe('search-elasticsearch: writes while Elasticsearch is down', function () {
   this.timeout(120000);
   let server: TestServer;
-  let cluster: ReturnType<typeof standIn>;
+  const cluster = new StandInCluster();
+  let port: number;
   const pending = async () => (await server.kernel.container.cradle.knex('search_elasticsearch_outbox').whereRaw('flushed_seq is distinct from seq')).length;
 
   before(async () => {
-    const port = await freePort();
-    cluster = standIn(port);
+    port = await freePort();
     server = await startTestServer({
       plugins: ['search-elasticsearch'],
       config: {
@@ -93,7 +47,7 @@ describe('search-elasticsearch: writes while Elasticsearch is down', function ()
   });
   after(async () => {
     await server?.close();
-    await cluster?.stop().catch(() => undefined);
+    await cluster.stop();
   });
 
   it('accepts dataset writes at once and keeps them in the outbox', async () => {
@@ -118,7 +72,7 @@ describe('search-elasticsearch: writes while Elasticsearch is down', function ()
   });
 
   it('sends the waiting writes in bulk once Elasticsearch is back, newest version', async () => {
-    await cluster.start();
+    await cluster.start(port);
     const worker = server.kernel.jobs.newWorker();
     worker.start();
     try {

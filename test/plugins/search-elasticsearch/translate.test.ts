@@ -57,6 +57,19 @@ describe('search-elasticsearch: query translation', () => {
     expect(fq('name:[a TO m}')).to.deep.equal({ range: { name: { gte: 'a', lt: 'm' } } });
   });
 
+  it('keeps date bounds on metadata_* within what date_nanos holds (1970 to 2262), as Elasticsearch refuses others', () => {
+    // A harvester's "everything since the beginning" and "until far in the future".
+    expect(fq('metadata_modified:[1900-01-01T00:00:00Z TO *]')).to.deep.equal({ exists: { field: 'metadata_modified' } });
+    expect(fq('metadata_created:[2020-01-01T00:00:00Z TO 9999-12-31T23:59:59Z]')).to.deep.equal({ range: { metadata_created: { gte: '2020-01-01T00:00:00.000000Z' } } });
+    expect(fq('metadata_modified:[1900-01-01T00:00:00Z TO 2020-01-01T00:00:00Z]')).to.deep.equal({ range: { metadata_modified: { lte: '2020-01-01T00:00:00.000000Z' } } });
+    expect(fq('metadata_modified:[* TO 1969-12-31T00:00:00Z]')).to.deep.equal({ match_none: {} });
+    expect(fq('metadata_modified:[2300-01-01T00:00:00Z TO *]')).to.deep.equal({ match_none: {} });
+    expect(fq('metadata_modified:"1900-01-01T00:00:00Z"')).to.deep.equal({ match_none: {} });
+    expect(fq('metadata_modified:[NOW-100YEARS TO NOW+300YEARS]')).to.deep.equal({ exists: { field: 'metadata_modified' } });
+    // Other dates are millisecond dates, which hold those years.
+    expect(fq('release_date:[1900-01-01 TO *]')).to.deep.equal({ range: { release_date: { gte: '1900-01-01T00:00:00.000000Z' } } });
+  });
+
   it('refuses what the PostgreSQL backend refuses, with the same errors', () => {
     expect(() => fq('title:[a TO b]')).to.throw(SearchQueryError, 'Range queries are not supported on the text field title');
     expect(() => fq('metadata_modified:2024*')).to.throw(SearchQueryError, 'Wildcards are not supported on the date field metadata_modified');
@@ -148,9 +161,13 @@ describe('search-elasticsearch: mapping and documents', () => {
     const settings = indexSettings({ shards: 1, replicas: 0 }) as any;
     expect(new RegExp(WORD_SEPARATORS, 'u').source).to.equal('[^\\p{L}\\p{N}\\p{M}]+');
     expect(settings.analysis.tokenizer.kho_words).to.deep.equal({ type: 'pattern', pattern: WORD_SEPARATORS });
-    expect(settings.analysis.analyzer.kho_folded.filter).to.deep.equal(['lowercase', 'kho_fold']);
+    expect(settings.analysis.analyzer.kho_folded.filter).to.deep.equal(['lowercase', 'kho_length', 'kho_fold']);
     expect(settings.analysis.filter.kho_fold.type).to.equal('asciifolding');
-    expect(settings.analysis.analyzer.kho_exact.filter).to.deep.equal(['lowercase']);
+    expect(settings.analysis.analyzer.kho_exact.filter).to.deep.equal(['lowercase', 'kho_length']);
+    // Lucene refuses a document with a term over 32,766 bytes; the core drops words over 100 characters.
+    expect(settings.analysis.filter.kho_length).to.deep.equal({ type: 'length', max: 100 });
+    // A national catalogue gathers every province's extra keys, two fields each.
+    expect(settings['mapping.total_fields.limit']).to.be.at.least(10_000);
     expect(settings.max_result_window).to.equal(MAX_RESULT_WINDOW);
     expect(MAX_RESULT_WINDOW).to.be.greaterThan(100_000);
     // The tokenizer is the one the core's analysis uses for every other backend.
@@ -183,10 +200,13 @@ describe('search-elasticsearch: mapping and documents', () => {
       groups: ['kinh-te'],
       tags: ['ngân sách'],
       formats: ['CSV'],
-      extras: { spatial: 'Hà Nội', release_date: '2024-02-03' },
+      extras: { spatial: 'Hà Nội', release_date: '2024-02-03', 'Độ': 'cao', _id: 'y' },
       extra: { 'a.b': 'x' },
     });
     const doc = esDocument(buildIndexDocument(pkg, { permissionLabels: ['public'], siteId: 'default' }), pkg, 42);
+    // Names Elasticsearch refuses (empty, or its own "_…") are prefixed: the document is still taken.
+    expect(Object.keys(doc).filter((key) => key === '' || key.startsWith('_'))).to.deep.equal([]);
+    expect(doc).to.include({ kho__: 'cao', kho___id: 'y', extras__id: 'y' });
     expect(doc).to.include({ id: pkg.id, name: 'ngan-sach', title: 'Ngân sách Hà Nội', title_sort: 'Ngân sách Hà Nội', capacity: 'public', organization: 'so-tai-chinh' });
     expect(doc).to.include({ extras_spatial: 'Hà Nội', spatial: 'Hà Nội', release_date: '2024-02-03T00:00:00.000000Z', num_resources: 1, kho_version: 42, a_b: 'x' });
     expect(doc.tags).to.deep.equal(['ngân sách']);
@@ -214,5 +234,11 @@ describe('search-elasticsearch: mapping and documents', () => {
     const bad = searchErrorFrom({ name: 'ResponseError', message: 'x', meta: { statusCode: 400, body: { error: { root_cause: [{ reason: 'failed to parse date' }] } } } });
     expect(bad).to.be.instanceOf(SearchError);
     expect(bad.message).to.equal('failed to parse date');
+    // Anything but a 400 is the cluster's state, not the query's fault.
+    for (const [status, type] of [[401, 'security_exception'], [403, 'security_exception'], [404, 'index_not_found_exception'], [429, 'circuit_breaking_exception'], [500, 'x'], [503, 'x']] as const) {
+      const error = searchErrorFrom({ name: 'ResponseError', message: 'x', meta: { statusCode: status, body: { error: { root_cause: [{ type, reason: 'why' }] } } } });
+      expect(error, String(status)).to.be.instanceOf(SearchConnectionError);
+      expect(error.message).to.equal(`Elasticsearch answered ${status}: why`);
+    }
   });
 });
