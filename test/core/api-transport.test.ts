@@ -210,6 +210,18 @@ describe('Action API transport', () => {
       const escaped = await server.anon.request(`/api/3/action/site_read?callback=${encodeURIComponent('<x>')}`);
       expect(escaped.text.startsWith('&lt;x&gt;(')).to.equal(true);
     });
+
+    it('wraps the version endpoints too, and wraps with an empty callback name (ckan/views/api.py::_finish)', async () => {
+      const version = await server.anon.request('/api/3?callback=cb');
+      expect(version.headers.get('content-type')).to.equal('application/javascript;charset=utf-8');
+      expect(version.text).to.equal('cb({"version":3});');
+      const empty = await server.anon.request('/api/3/action/site_read?callback=');
+      expect(empty.headers.get('content-type')).to.equal('application/javascript;charset=utf-8');
+      expect(empty.text).to.equal('({"help":"http://kho.test/api/3/action/help_show?name=site_read","success":true,"result":true});');
+      // A parameter that merely contains the word is not a callback.
+      const other = await server.anon.request('/api/3/action/package_search?q=callback');
+      expect(other.headers.get('content-type')).to.equal('application/json;charset=utf-8');
+    });
   });
 
   describe('CORS (test_base.py::test_options, test_cors_*)', () => {

@@ -16,17 +16,20 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
 }
 
-/** The JSONP callback of a GET request (only GET responses are wrapped, as in CKAN). */
+/**
+ * The JSONP callback of a GET request (only GET responses are wrapped, as in CKAN). CKAN wraps
+ * whenever the key is there, an empty name included (`({…});`).
+ */
 function jsonpCallback(ctx: Koa.Context): string | null {
-  if (ctx.method !== 'GET' || !ctx.querystring.includes('callback=')) return null;
-  return new URLSearchParams(ctx.querystring).get('callback') || null;
+  if (ctx.method !== 'GET' || !ctx.querystring.includes('callback')) return null;
+  return new URLSearchParams(ctx.querystring).get('callback');
 }
 
 /** A JSON body as CKAN sends it: JSONP-wrapped for a successful GET with `callback`. */
 export function sendJson(ctx: Koa.Context, status: number, body: string | Buffer): void {
   ctx.status = status;
   const callback = status === 200 ? jsonpCallback(ctx) : null;
-  if (callback) {
+  if (callback !== null) {
     ctx.type = 'application/javascript;charset=utf-8';
     ctx.body = Buffer.concat([Buffer.from(`${escapeHtml(callback)}(`), Buffer.from(body), Buffer.from(');')]);
     return;

@@ -7,7 +7,7 @@ import { createActionContext } from '../../actions/context.ts';
 import { ValidationError } from '../../errors.ts';
 import { UploadTooLarge } from '../../storage/file-store.ts';
 import type { UploadedFile } from '../../storage/file-store.ts';
-import { helpUrl, sendBareError, sendError, sendResult, JSON_TYPE } from './envelope.ts';
+import { helpUrl, sendBareError, sendError, sendJson, sendResult, JSON_TYPE } from './envelope.ts';
 import { parseRequestData } from './request-data.ts';
 import { echoable, normaliseInput } from './sanitize.ts';
 
@@ -19,10 +19,7 @@ export function apiRouter(kernel: Kernel): Router {
   const maxImageBytes = config.storage.max_image_size_mb * 1048576;
   const router = new Router();
 
-  const version = (n: number): Koa.Middleware => (ctx) => {
-    ctx.type = JSON_TYPE;
-    ctx.body = JSON.stringify({ version: n });
-  };
+  const version = (n: number): Koa.Middleware => (ctx) => sendJson(ctx, 200, JSON.stringify({ version: n }));
   router.get('/api', version(1));
   router.get('/api/', version(1));
   for (const n of [1, 2, 3]) {
