@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { asValue, type AwilixContainer } from 'awilix';
 import type { PGlite } from '@electric-sql/pglite';
-import { readConfigSources, requestedPlugins, resolveConfig, type LoadOptions } from './config/load.ts';
+import { readConfigSources, requestedPlugins, resolveConfig, unknownEnvVariables, type LoadOptions } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import type { SectionDecl } from './config/declare.ts';
 import { SystemClock, type Clock } from './clock.ts';
@@ -75,6 +75,9 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   const config = resolveConfig(sources, pluginDecls, known);
 
   const logger = options.logger ?? createLogger(config.log.level);
+  for (const variable of unknownEnvVariables(sources, pluginDecls)) {
+    logger.warn({ variable }, `environment variable ${variable} names no config key and is ignored`);
+  }
   const clock = options.clock ?? new SystemClock();
   const dataDir = path.resolve(config.data_dir);
 

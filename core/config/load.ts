@@ -81,9 +81,41 @@ export function resolveConfig(
   const known = new Set(knownPlugins);
   const root: SectionDecl = { ...coreConfigDecl, ...pluginDecls };
   const result = defaultsOf(root);
-  for (const layer of sources.layers) applyLayer(result, layer.values, root, '', layer.source, known, pluginDecls);
+  // Files, then the environment, then overrides (a command's flags, tests), each over the last.
+  const isOverride = (layer: Layer) => layer.source === 'overrides';
+  for (const layer of sources.layers.filter((layer) => !isOverride(layer))) applyLayer(result, layer.values, root, '', layer.source, known, pluginDecls);
   applyEnv(result, root, sources.env);
+  for (const layer of sources.layers.filter(isOverride)) applyLayer(result, layer.values, root, '', layer.source, known, pluginDecls);
+  // Unless site.url is given, it follows the port (KHO_PORT=5002 or `kho serve -p 5002` must not
+  // leave help links and download URLs pointing at :5000).
+  const siteUrlGiven =
+    sources.layers.some((layer) => layer.source !== DEFAULT_CONFIG_FILE && (layer.values?.site as Raw | undefined)?.url !== undefined) || sources.env.KHO_SITE_URL !== undefined;
+  if (!siteUrlGiven) (result.site as Raw).url = `http://localhost:${(result.server as Raw).port}`;
   return deepFreeze(result) as Config;
+}
+
+/** KHO_* variables that are read outside the config (the config file, debugging, tests). */
+const OTHER_KHO_VARIABLES = new Set(['KHO_CONFIG', 'KHO_DEBUG', 'KHO_TEST_LOG']);
+
+/**
+ * KHO_* environment variables that name no config key (a typo such as
+ * KHO_AUTH_CREATE_UNOWNED_DATASETS): the config ignores them, so boot warns about them.
+ */
+export function unknownEnvVariables(sources: ConfigSources, pluginDecls: Record<string, SectionDecl> = {}): string[] {
+  const known = new Set(OTHER_KHO_VARIABLES);
+  const collect = (section: SectionDecl, prefix: string[]) => {
+    for (const [name, decl] of Object.entries(section)) {
+      const keyPath = [...prefix, name];
+      if (isKeyDecl(decl)) {
+        known.add('KHO_' + keyPath.join('_').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase());
+        if (decl.env) known.add(decl.env);
+      } else collect(decl, keyPath);
+    }
+  };
+  collect({ ...coreConfigDecl, ...pluginDecls }, []);
+  return Object.keys(sources.env)
+    .filter((name) => name.startsWith('KHO_') && !known.has(name))
+    .sort();
 }
 
 /** Convenience for scripts and tests that only need core keys. */
