@@ -23,10 +23,12 @@ import { registerConfig } from './commands/config.ts';
 export interface CliContext {
   /** The config file given with --config (else KHO_CONFIG). */
   configFile(): string | undefined;
-  /** Boot (once) a kernel for a command that needs the database. */
-  kernel(command: string): Promise<Kernel>;
+  /** Boot (once) a kernel for a command that needs the database; `overrides` are its flags' config. */
+  kernel(command: string, overrides?: Record<string, unknown>): Promise<Kernel>;
   /** Close the kernel if one was opened. */
   close(): Promise<void>;
+  /** For commands that run until a signal (serve, jobs worker): they close the kernel themselves. */
+  keepRunning(): void;
 }
 
 function configFileFromArgv(argv: string[]): string | undefined {
@@ -40,15 +42,19 @@ function configFileFromArgv(argv: string[]): string | undefined {
 async function main(argv: string[]): Promise<void> {
   const file = configFileFromArgv(argv);
   let kernel: Kernel | null = null;
+  let running = false;
   const cli: CliContext = {
     configFile: () => file,
-    async kernel(command) {
-      kernel ??= await createKernel({ config: file ? { file } : {}, command });
+    async kernel(command, overrides) {
+      kernel ??= await createKernel({ config: { ...(file ? { file } : {}), ...(overrides ? { overrides } : {}) }, command });
       return kernel;
     },
     async close() {
       if (kernel) await kernel.close();
       kernel = null;
+    },
+    keepRunning() {
+      running = true;
     },
   };
 
@@ -80,8 +86,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } finally {
-    // `serve` and `jobs worker` keep running until a signal; they close the kernel themselves.
-    if (!['serve', 'worker'].includes(program.args.at(-1) ?? '') && !process.exitCode) await cli.close();
+    // Every other command closes the kernel, whatever exit code it chose (an open database or job
+    // worker would keep the process alive).
+    if (!running) await cli.close();
   }
 }
 

@@ -2,6 +2,8 @@
 // With TEST_DATABASE_URL set, the commands run against that PostgreSQL server instead.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,9 +31,9 @@ function kho(args: string[], env: Record<string, string>): Promise<Result> {
 }
 
 /** Start `kho serve` and resolve once it says where it listens. */
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; stdout: () => string; exited: Promise<number | null> }> {
+function serve(env: Record<string, string>, args: string[] = []): Promise<{ child: ChildProcess; url: string; stdout: () => string; exited: Promise<number | null> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
+    const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, ...env }, cwd: PROJECT_ROOT });
     let stdout = '';
     let stderr = '';
     const exited = new Promise<number | null>((done) => child.on('close', done));
@@ -123,6 +125,26 @@ describe('kho CLI', function () {
     expect(again.stdout()).not.to.include('API token');
     again.child.kill('SIGTERM');
     expect(await again.exited).to.equal(0);
+  });
+
+  it('kho serve -p serves on that port, with site.url following it', async () => {
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const server = await serve(env, ['-p', String(port)]);
+    try {
+      expect(server.url).to.equal(`http://127.0.0.1:${port}`);
+      expect(server.stdout()).to.include(`Kho is serving http://localhost:${port} `);
+      // Still serving a moment later, with its database open (a closed kernel answered 500 here).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const response = await fetch(`${server.url}/api/3/action/package_list`);
+      expect(response.status).to.equal(200);
+      expect(((await response.json()) as { help: string }).help).to.equal(`http://localhost:${port}/api/3/action/help_show?name=package_list`);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).to.equal(0);
   });
 
   it('kho user add / sysadmin add / user token add (which prints only the token)', async () => {

@@ -8,6 +8,7 @@ export function registerJobs(program: Command, cli: CliContext) {
     .description('Run job workers and the scheduler in this process (use with jobs.in_process: false on the server)')
     .action(async () => {
       const kernel = await cli.kernel('jobs worker');
+      cli.keepRunning();
       await kernel.start({ serving: false });
       const worker = kernel.jobs.newWorker();
       worker.start();

@@ -8,9 +8,11 @@ export function registerServe(program: Command, cli: CliContext) {
     .description('Run the portal (HTTP server, and job workers unless jobs.in_process is false)')
     .option('-p, --port <port>', 'port (overrides server.port)')
     .action(async (options: { port?: string }) => {
-      const kernel = await cli.kernel('serve');
-      const port = options.port !== undefined ? Number(options.port) : undefined;
-      const running = await startServer(kernel, { port });
+      // The flag is config (server.port), so that site.url follows it as it follows KHO_PORT.
+      const port = options.port === undefined ? undefined : /^\d+$/.test(options.port.trim()) ? Number(options.port) : options.port;
+      const kernel = await cli.kernel('serve', port === undefined ? undefined : { server: { port } });
+      cli.keepRunning();
+      const running = await startServer(kernel);
       const { logger, config } = kernel.container.cradle;
       let stopping = false;
       const stop = (signal: string) => {

@@ -135,7 +135,9 @@ export const DEMO_AGENCIES: DemoAgency[] = [
         { name: 'Lộ trình (GeoJSON)', format: 'GeoJSON' },
       ]),
       ds('Danh mục đường tỉnh', 'Chiều dài, cấp kỹ thuật, tình trạng các tuyến đường tỉnh.', 'Giao thông - Vận tải', ['đường bộ', 'hạ tầng'], [{ name: 'Danh mục đường tỉnh', format: 'XLSX' }]),
-      ds('Bến xe khách và tuyến vận tải liên tỉnh', 'Bến xe, tuyến cố định và doanh nghiệp khai thác.', 'Giao thông - Vận tải', ['bến xe', 'vận tải'], [{ name: 'Tuyến liên tỉnh', format: 'CSV' }]),
+      ds('Bến xe khách và tuyến vận tải liên tỉnh', 'Bến xe, tuyến cố định (Quy Nhơn - Thành phố Hà Nội, Quy Nhơn - Thành phố Hồ Chí Minh, …) và doanh nghiệp khai thác.', 'Giao thông - Vận tải', ['bến xe', 'vận tải'], [
+        csvResource('Tuyến liên tỉnh', ['Tuyến', 'Bến đi', 'Bến đến', 'Cự ly (km)'], [['Quy Nhơn - Hà Nội', 'Bến xe Quy Nhơn', 'Bến xe Giáp Bát', '1070'], ['Quy Nhơn - TP. Hồ Chí Minh', 'Bến xe Quy Nhơn', 'Bến xe Miền Đông', '650']]),
+      ]),
       ds('Tình hình tai nạn giao thông', 'Số vụ, số người chết, bị thương theo tháng.', 'Giao thông - Vận tải', ['tai nạn giao thông'], [{ name: 'Thống kê tai nạn', format: 'CSV' }], 'Hằng tháng'),
       ds('Cơ sở đào tạo lái xe', 'Cơ sở đào tạo, sân sát hạch lái xe được cấp phép.', 'Giao thông - Vận tải', ['đào tạo lái xe'], [{ name: 'Danh sách', format: 'CSV' }]),
       ds('Điểm đen tai nạn giao thông', 'Vị trí điểm đen và biện pháp khắc phục.', 'Giao thông - Vận tải', ['điểm đen', 'an toàn giao thông'], [{ name: 'Điểm đen', format: 'GeoJSON' }]),

@@ -150,4 +150,35 @@ describe('harvest › a process killed mid-job', function () {
       await kernel.close();
     }
   });
+
+  it('ends the process after a job with errors, with its exit code, instead of holding the database open', async () => {
+    const config = path.join(dir, 'kho-errors.yaml');
+    await writeFile(
+      config,
+      stringify({
+        data_dir: path.join(dir, 'data-errors'),
+        database: { url: null },
+        plugins: ['harvest'],
+        log: { level: 'error', requests: false },
+        auth: { create_initial_admin: false, create_unowned_dataset: true },
+        net: { allow_private_hosts: ['127.0.0.1'] },
+      }),
+    );
+    const closed = await startFixtureServer({});
+    const url = closed.url;
+    await closed.close(); // nothing listens there any more
+    const setup = await createKernel({ config: { file: config, env: {} }, command: 'test setup' });
+    try {
+      await setup.context().action('harvest_source_create', { name: 'nguon-hong', url, source_type: 'ckan' });
+    } finally {
+      await setup.close();
+    }
+    let kill: (() => void) | undefined;
+    const timer = setTimeout(() => kill?.(), 60000); // a hang ends as SIGKILL, failing below
+    const result = await kho(config, ['harvest', 'run', 'nguon-hong'], (_text, killer) => (kill = killer));
+    clearTimeout(timer);
+    expect(result.signal, result.stderr).to.equal(null);
+    expect(result.code, result.stderr + result.stdout).to.not.equal(0);
+    expect(result.stdout + result.stderr).to.match(/kho harvest job show/);
+  });
 });
