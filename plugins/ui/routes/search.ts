@@ -1,7 +1,7 @@
 // The dataset search behind /dataset, an organization's page and a group's page: CKAN's URL
 // parameters (q, sort, page and one parameter per facet field: organization, groups, tags,
 // res_format, license_id, plus plugin fields declared with facet: true), so a search is a bookmark.
-import { SearchQueryError, ValidationError } from '../../../core/errors.ts';
+import { SearchError, SearchQueryError, ValidationError } from '../../../core/errors.ts';
 import type { DataDict } from '../../../core/actions/types.ts';
 import { type PageRequest, all, first } from './page.ts';
 import { pageNumbers, queryString, datasetListItem, type DatasetListItem } from './view-models.ts';
@@ -104,7 +104,8 @@ export async function runSearch(page: PageRequest, base: string, fixed: { fq?: s
       include_private: !!page.user,
     });
   } catch (err) {
-    if (!(err instanceof SearchQueryError) && !(err instanceof ValidationError)) throw err;
+    // Search Error (409) is what CKAN answers to local params ({!lucene}) and the like: the query's fault too.
+    if (!(err instanceof SearchQueryError) && !(err instanceof SearchError) && !(err instanceof ValidationError)) throw err;
     error = page.t('search.bad_query');
   }
 

@@ -112,6 +112,10 @@ describe('ui › public pages', function () {
       const res = await web.get('/dataset?q=title:(');
       expect(res.status).to.equal(200);
       expect(pageText(res.text)).to.satisfy((t: string) => t.includes('Không hiểu câu truy vấn') || t.includes('Tìm thấy'));
+      // Local params, which the API refuses as Search Error (409).
+      const local = await web.get(`/dataset?q=${encodeURIComponent('{!lucene}x')}`);
+      expect(local.status).to.equal(200);
+      expect(pageText(local.text)).to.include('Không hiểu câu truy vấn');
     });
   });
 
