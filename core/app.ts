@@ -74,7 +74,9 @@ export async function createKernel(options: KernelOptions = {}): Promise<Kernel>
   const known = [...availablePlugins(), ...(options.plugins ?? []).map((plugin) => plugin.name)];
   const config = resolveConfig(sources, pluginDecls, known);
 
-  const logger = options.logger ?? createLogger(config.log.level);
+  // The server and the worker log to standard output; every other command's output is its answer.
+  const logsToStderr = options.command !== undefined && !['serve', 'jobs worker'].includes(options.command);
+  const logger = options.logger ?? createLogger(config.log.level, 'kho', { toStderr: logsToStderr });
   for (const variable of unknownEnvVariables(sources, pluginDecls)) {
     logger.warn({ variable }, `environment variable ${variable} names no config key and is ignored`);
   }

@@ -84,10 +84,13 @@ describe('kho CLI', function () {
   });
 
   it('kho db upgrade applies the migrations once, then reports the database up to date', async () => {
-    const first = await kho(['db', 'upgrade'], env);
+    const first = await kho(['db', 'upgrade'], { ...env, KHO_LOG_LEVEL: 'info' });
     expect(first.code, first.stderr).to.equal(0);
     expect(first.stdout).to.match(/Applied \d+ migration\(s\)/);
     expect(first.stdout).to.include('core/0001_core');
+    // Log lines go to standard error: standard output is the command's answer.
+    expect(first.stdout.split('\n').filter((line) => line.startsWith('{'))).to.deep.equal([]);
+    expect(first.stderr).to.include('"msg":"database migrated"');
     const second = await kho(['db', 'upgrade'], env);
     expect(second.code).to.equal(0);
     expect(second.stdout).to.include('already up to date');

@@ -29,6 +29,7 @@ export function registerJobs(program: Command, cli: CliContext) {
     .action(async (options: { state?: string }) => {
       const kernel = await cli.kernel('jobs list');
       const rows = await kernel.jobs.queue.list({ state: options.state as never, limit: 100 });
+      if (!rows.length) process.stderr.write(options.state ? `No ${options.state} jobs.\n` : 'No jobs.\n');
       for (const job of rows) process.stdout.write(`${job.id}\t${job.type}\t${job.state}\tattempts ${job.attempts}\t${job.lastError ?? ''}\n`);
     });
 }
