@@ -8,13 +8,19 @@ import type { Runtime } from '../services/runtime.ts';
 import { loadReport } from '../actions/reports.ts';
 import { reportCsv, reportXlsx } from '../services/reports.ts';
 
+/** The route's errors in Vietnamese beside CKAN's English envelope (a person opens this link). */
+const MESSAGE_VI: Record<number, string> = {
+  403: 'Không có quyền tải báo cáo này: cần API token của quản trị hệ thống, hoặc của biên tập viên tổ chức với báo cáo tự đánh giá của tổ chức đó.',
+  404: 'Không tìm thấy báo cáo.',
+};
+
 export function mountReportRoutes(runtime: Runtime) {
   return (router: Router) => {
     router.get('/compliance/reports/:file', async (ctx) => {
       const m = /^([0-9a-f-]{36})\.(json|csv|xlsx)$/.exec(ctx.params.file);
       if (!m || !runtime.container) {
         ctx.status = 404;
-        ctx.body = { success: false, error: { __type: 'Not Found Error', message: 'Not found' } };
+        ctx.body = { success: false, error: { __type: 'Not Found Error', message: 'Not found', message_vi: MESSAGE_VI[404] } };
         return;
       }
       const context = createActionContext(runtime.container, { user: ctx.state.user ?? null, requestId: ctx.state.requestId ?? null });
@@ -36,7 +42,7 @@ export function mountReportRoutes(runtime: Runtime) {
       } catch (err) {
         if (!(err instanceof ActionError)) throw err;
         ctx.status = err.status;
-        ctx.body = { success: false, error: { __type: err.type, ...err.body() } };
+        ctx.body = { success: false, error: { __type: err.type, ...err.body(), ...(MESSAGE_VI[err.status] ? { message_vi: MESSAGE_VI[err.status] } : {}) } };
       }
     });
   };

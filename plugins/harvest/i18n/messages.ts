@@ -110,11 +110,14 @@ export const M = {
   // import
   invalidDataset: (guid: string, errors: string) =>
     msg(`Invalid dataset with GUID ${guid}: ${clip(errors, 1000)}`, `Bộ dữ liệu không hợp lệ (GUID ${guid}): ${clip(errors, 1000)}`),
-  nameCollision: (wanted: string, holder: string, used: string) =>
+  nameCollision: (wanted: string, holder: Msg, used: string) =>
     msg(
-      `The name "${wanted}" is taken by ${holder}; this dataset was named "${used}"`,
-      `Tên "${wanted}" đã được dùng bởi ${holder}; bộ dữ liệu này được đặt tên "${used}"`,
+      `The name "${wanted}" is taken by ${holder.en}; this dataset was named "${used}"`,
+      `Tên "${wanted}" đã được dùng bởi ${holder.vi}; bộ dữ liệu này được đặt tên "${used}"`,
     ),
+  nameHolderLocal: (name: string) => msg(`the local dataset "${name}"`, `bộ dữ liệu "${name}" tạo tại đây`),
+  nameHolderHarvested: (name: string, source: string) => msg(`the dataset "${name}" harvested from ${source}`, `bộ dữ liệu "${name}" thu thập từ ${source}`),
+  nameHolderOther: () => msg('another dataset', 'một bộ dữ liệu khác'),
   idCollision: (wanted: string, used: string) =>
     msg(
       `The remote id ${wanted} is already used by another local dataset; this dataset got the id ${used}`,

@@ -349,15 +349,15 @@ async function suffixedFreeName(trx: Db, actions: ActionContext, source: SourceV
   let used = suffixedName(preferred, identitySuffix(source.id, guid));
   const second = await repos.packages.nameHolder(trx, used);
   if (second && second.state !== 'deleted') used = suffixedName(preferred, identitySuffix(source.id, guid, 16));
-  warn(M.nameCollision(preferred, holder ? await describeHolder(trx, actions, holder.id, preferred) : 'another dataset', used));
+  warn(M.nameCollision(preferred, holder ? await describeHolder(trx, actions, holder.id, preferred) : M.nameHolderOther(), used));
   return used;
 }
 
-async function describeHolder(trx: Db, actions: ActionContext, packageId: string, name: string): Promise<string> {
+async function describeHolder(trx: Db, actions: ActionContext, packageId: string, name: string): Promise<Msg> {
   const record = await records.byPackage(trx, packageId);
-  if (!record) return `the local dataset "${name}"`;
+  if (!record) return M.nameHolderLocal(name);
   const source = await actions.services.repos.packages.get(trx, record.source_id);
-  return `the dataset "${name}" harvested from ${source ? `"${source.title ?? source.name}"` : record.source_id}`;
+  return M.nameHolderHarvested(name, source ? `"${source.title ?? source.name}"` : record.source_id);
 }
 
 /**

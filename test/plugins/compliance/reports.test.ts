@@ -93,7 +93,10 @@ describe('compliance: reports', function () {
     expect((json as { totals: unknown }).totals).to.deep.equal(report.totals);
     const anonymous = await fetch(`${server.url}/compliance/reports/${reportId}.xlsx`);
     expect(anonymous.status).to.equal(403);
-    expect((await fetch(`${server.url}/compliance/reports/00000000-0000-0000-0000-000000000000.csv`, { headers: { Authorization: server.sysadmin.token } })).status).to.equal(404);
+    expect(((await anonymous.json()) as { error: { message_vi: string } }).error.message_vi).to.match(/^Không có quyền tải báo cáo này/);
+    const missing = await fetch(`${server.url}/compliance/reports/00000000-0000-0000-0000-000000000000.csv`, { headers: { Authorization: server.sysadmin.token } });
+    expect(missing.status).to.equal(404);
+    expect(((await missing.json()) as { error: { message_vi: string } }).error.message_vi).to.equal('Không tìm thấy báo cáo.');
   });
 
   it('recomputes a stored report identically from its stored rule versions', async () => {

@@ -225,7 +225,10 @@ describe('harvest › ckan harvester (Kho to Kho)', function () {
     expect(truong.name).to.match(/^truong-hoc-[0-9a-f]{6}$/);
     expect(truong.id).to.not.equal(ids['truong-hoc']);
     const errors = Object.values(report.object_errors).flatMap((entry: any) => entry.errors);
-    expect(errors.some((e: any) => /The name "truong-hoc" is taken by the dataset "truong-hoc" harvested from "Cổng dữ liệu tỉnh bạn"/.test(e.message) && e.level === 'warning')).to.equal(true);
+    const collision = errors.find((e: any) => /The name "truong-hoc" is taken by the dataset "truong-hoc" harvested from "Cổng dữ liệu tỉnh bạn"/.test(e.message));
+    expect(collision).to.include({ level: 'warning' });
+    // Vietnamese throughout, the holder's description included.
+    expect(collision.message_vi).to.match(/^Tên "truong-hoc" đã được dùng bởi bộ dữ liệu "truong-hoc" thu thập từ "Cổng dữ liệu tỉnh bạn"; /);
     expect(job.stats.errored).to.equal(0);
 
     const excluded = await local.admin.call('harvest_source_create', {
