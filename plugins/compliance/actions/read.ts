@@ -6,6 +6,7 @@ import { hasPermissionFor } from '../../../core/auth/authz.ts';
 import { runtimeOf, evaluationInstant, evaluatorFor } from '../services/runtime.ts';
 import { ruleRef } from '../services/engine.ts';
 import { RULE_KINDS } from '../services/rule-kinds.ts';
+import { shownPath } from '../services/packs.ts';
 import { deadline, describeDeadline, monthsAfter, parsePeriod, reportDeadline, updateWindow, quarterOf, yearOf } from '../services/periods.ts';
 import { dayOf, formatDay, localDay, parseDayParam } from '../services/time.ts';
 import { LUNAR_MAX_YEAR, LUNAR_MIN_YEAR } from '../services/lunar.ts';
@@ -36,7 +37,7 @@ export const readActions: Record<string, ActionDefinition> = {
       if (data.kind) rules = rules.filter((rule) => rule.kind === data.kind);
       return {
         as_of: formatDay(day),
-        packs: book.packs.map((pack) => ({ pack: pack.id, version: pack.version, title: pack.title, jurisdiction: pack.jurisdiction, file: pack.file, instruments: Object.values(pack.instruments) })),
+        packs: book.packs.map((pack) => ({ pack: pack.id, version: pack.version, title: pack.title, jurisdiction: pack.jurisdiction, file: shownPath(pack.file), instruments: Object.values(pack.instruments) })),
         rules: rules.map((rule) => ({
           ...ruleRef(rule),
           scope: rule.scope,

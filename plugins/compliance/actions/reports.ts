@@ -11,7 +11,7 @@ import { loadFacts } from '../services/facts.ts';
 import { parsePeriod, quarterOf, yearOf } from '../services/periods.ts';
 import { localDay, naiveUtc } from '../services/time.ts';
 import { quarterlyReport, selfAssessmentReport, type ProvinceInfo } from '../services/reports.ts';
-import { RuleBook, type Rule } from '../services/packs.ts';
+import { RuleBook, shownPath, type Rule } from '../services/packs.ts';
 import { WorkingCalendar, type CalendarSpec } from '../services/calendar.ts';
 import { say, t } from '../services/i18n.ts';
 
@@ -27,7 +27,7 @@ function provinceInfo(runtime: Runtime): ProvinceInfo {
 function rulesSnapshot(runtime: Runtime, at: Date): DataDict {
   const { book, config } = runtime.settings;
   return {
-    packs: book.packs.map((pack) => ({ pack: pack.id, version: pack.version, file: pack.file, title: pack.title, jurisdiction: pack.jurisdiction })),
+    packs: book.packs.map((pack) => ({ pack: pack.id, version: pack.version, file: shownPath(pack.file), title: pack.title, jurisdiction: pack.jurisdiction })),
     in_force: book.inForce(localDay(at)).map((rule) => ({ id: rule.id, version: rule.version })),
     book: { rules: book.rules, calendar: book.calendar },
     holidays: config.holidays,

@@ -88,7 +88,8 @@ class PackError extends ConfigError {}
 const RULE_ID = /^[A-Z0-9][A-Z0-9-]*[A-Z0-9]$/;
 const PACK_ID = /^[a-z0-9][a-z0-9-]*$/;
 
-function shown(file: string): string {
+/** A pack file as users see it: relative to the project when it is inside (no server paths in answers). */
+export function shownPath(file: string): string {
   const relative = path.relative(PROJECT_ROOT, file);
   return relative.startsWith('..') ? file : relative;
 }
@@ -146,7 +147,7 @@ function dateText(value: unknown): string | null {
 }
 
 export function parsePack(file: string, text: string): RulePack {
-  const where = `Rule pack ${shown(file)}`;
+  const where = `Rule pack ${shownPath(file)}`;
   let doc: any;
   try {
     doc = YAML.parse(text);
@@ -290,7 +291,7 @@ function parseRule(raw: any, index: number, ctx: RuleContext): Rule {
     note: typeof raw.note === 'string' ? raw.note.trim() : null,
     pack: ctx.pack,
     pack_version: ctx.packVersion,
-    file: shown(ctx.file),
+    file: shownPath(ctx.file),
     from: parseDay(from!)!,
     to: to ? parseDay(to)! : null,
   };
@@ -356,9 +357,9 @@ export function loadRuleBook(selection: PackSelection): RuleBook {
   for (const name of selection.names) {
     if (!PACK_ID.test(name)) throw new ConfigError(`Config: compliance.rule_packs: "${name}" is not a pack name`);
     const file = findPackFile(name, dirs);
-    if (!file) throw new ConfigError(`Config: compliance.rule_packs: no pack "${name}" (looked for ${name}.yaml in ${dirs.map(shown).join(', ')})`);
+    if (!file) throw new ConfigError(`Config: compliance.rule_packs: no pack "${name}" (looked for ${name}.yaml in ${dirs.map(shownPath).join(', ')})`);
     const pack = parsePack(file, readFileSync(file, 'utf8'));
-    if (pack.id !== name) throw new ConfigError(`Rule pack ${shown(file)}: pack is "${pack.id}" but the file is named "${name}"; they must match`);
+    if (pack.id !== name) throw new ConfigError(`Rule pack ${shownPath(file)}: pack is "${pack.id}" but the file is named "${name}"; they must match`);
     packs.push(pack);
   }
   const rules = packs.flatMap((pack) => pack.rules);
@@ -440,7 +441,7 @@ export class RuleBook {
   /** What a report records so it can be reproduced: packs and the exact rules used. */
   snapshot(rules: Rule[]): { packs: Array<{ pack: string; version: string; file: string }>; rules: Array<Record<string, unknown>> } {
     return {
-      packs: this.packs.map((pack) => ({ pack: pack.id, version: pack.version, file: shown(pack.file) })),
+      packs: this.packs.map((pack) => ({ pack: pack.id, version: pack.version, file: shownPath(pack.file) })),
       rules: rules.map((rule) => ({
         id: rule.id,
         version: rule.version,

@@ -6,6 +6,7 @@ import readXlsxFile from 'read-excel-file/node';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 import { expectError } from '../../helpers/expect.ts';
 import { FixedClock } from '../../../core/clock.ts';
+import { PROJECT_ROOT } from '../../../core/config/load.ts';
 import { agencyEditor, createOrganization, openDataset } from './helpers.ts';
 
 describe('compliance: reports', function () {
@@ -46,6 +47,9 @@ describe('compliance: reports', function () {
     expect(report.agencies.map((a: { name: string }) => a.name)).to.deep.equal(['so-y-te', 'so-giao-duc', 'so-trong']);
     expect(report.totals).to.include({ agencies: 3, agencies_with_open_data: 2, share_with_open_data: 0.6667, datasets: 4, published_in_quarter: 0, updated_in_quarter: 1, updated_in_window: 1, no_change_attestations: 1, overdue_updates: 2, agencies_focal_point_complete: 2 });
     expect(generated.rules.packs.map((p: { pack: string; version: string }) => `${p.pack}@${p.version}`)).to.deep.equal(['national@2025.3', 'binh-dinh@2022.1']);
+    // Shipped packs are named from the project folder: an answer does not show the server's paths.
+    expect(generated.rules.packs[0].file).to.equal('plugins/compliance/rule-packs/national.yaml');
+    expect(JSON.stringify(generated)).to.not.include(PROJECT_ROOT);
     expect(generated.rules.in_force).to.deep.include({ id: 'BD-4-5-QUARTERLY-UPDATE', version: 1 });
     expect(report.rules.map((r: { id: string }) => r.id)).to.include.members(['BD-4-5-QUARTERLY-UPDATE', 'BD-13-2-QUARTERLY-REPORT']);
     expect(generated.downloads.xlsx).to.equal(`http://kho.test/compliance/reports/${reportId}.xlsx`);
