@@ -146,7 +146,7 @@ describe('compliance: rule packs', () => {
     const config = path.join(dir, 'kho.yaml');
     await writeFile(config, `plugins: [compliance]\ndata_dir: ${JSON.stringify(path.join(dir, 'data'))}\ncompliance:\n  rule_packs: [national, bad-cli]\n  pack_dirs: [${JSON.stringify(dir)}]\n`);
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'compliance', 'rules'], { env: { ...process.env, KHO_CONFIG: config }, cwd: PROJECT_ROOT });
+      const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'core/cli/bin.js'), 'compliance', 'rules'], { env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KHO_'))), KHO_CONFIG: config }, cwd: PROJECT_ROOT });
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += chunk));
       child.on('close', (code) => resolve({ code, stderr }));
