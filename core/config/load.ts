@@ -103,16 +103,10 @@ const OTHER_KHO_VARIABLES = new Set(['KHO_CONFIG', 'KHO_DEBUG', 'KHO_TEST_LOG'])
  */
 export function unknownEnvVariables(sources: ConfigSources, pluginDecls: Record<string, SectionDecl> = {}): string[] {
   const known = new Set(OTHER_KHO_VARIABLES);
-  const collect = (section: SectionDecl, prefix: string[]) => {
-    for (const [name, decl] of Object.entries(section)) {
-      const keyPath = [...prefix, name];
-      if (isKeyDecl(decl)) {
-        known.add('KHO_' + keyPath.join('_').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase());
-        if (decl.env) known.add(decl.env);
-      } else collect(decl, keyPath);
-    }
-  };
-  collect({ ...coreConfigDecl, ...pluginDecls }, []);
+  for (const { key, decl } of listDeclarations({ ...coreConfigDecl, ...pluginDecls })) {
+    known.add(envVariableFor(key));
+    if (decl.env) known.add(decl.env);
+  }
   return Object.keys(sources.env)
     .filter((name) => name.startsWith('KHO_') && !known.has(name))
     .sort();
@@ -164,7 +158,7 @@ function applyEnv(target: Raw, section: SectionDecl, env: NodeJS.ProcessEnv, pre
   for (const [name, decl] of Object.entries(section)) {
     const keyPath = [...prefix, name];
     if (isKeyDecl(decl)) {
-      const derived = 'KHO_' + keyPath.join('_').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+      const derived = envVariableFor(keyPath.join('.'));
       for (const variable of [derived, decl.env]) {
         if (variable && env[variable] !== undefined) {
           target[name] = coerceEnv(env[variable]!, decl, keyPath.join('.'), variable);
@@ -269,6 +263,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Describe every declared key (for `kho config declaration` and the README). */
+/** The environment variable every key has: `server.port` → KHO_SERVER_PORT. */
+export function envVariableFor(key: string): string {
+  return 'KHO_' + key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+}
+
 export function listDeclarations(section: SectionDecl, prefix = ''): Array<{ key: string; decl: KeyDecl }> {
   const out: Array<{ key: string; decl: KeyDecl }> = [];
   for (const [name, decl] of Object.entries(section)) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../main.ts';
-import { listDeclarations } from '../../config/load.ts';
+import { envVariableFor, listDeclarations } from '../../config/load.ts';
 import { coreConfigDecl } from '../../config/schema.ts';
 import { availablePlugins, loadPlugins } from '../../plugins/loader.ts';
 
@@ -15,7 +15,7 @@ export function registerConfig(program: Command, _cli: CliContext) {
       for (const [owner, decl] of sections) {
         process.stdout.write(`# ${owner}\n`);
         for (const { key, decl: d } of listDeclarations(decl)) {
-          const env = 'KHO_' + key.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+          const env = envVariableFor(key);
           process.stdout.write(`${key}  (${d.type}${d.values ? `: ${d.values.join('|')}` : ''}, default ${JSON.stringify(d.default)}, env ${d.env && d.env !== env ? `${env} or ${d.env}` : env})\n    ${d.description}\n`);
         }
       }

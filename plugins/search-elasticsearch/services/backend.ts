@@ -429,6 +429,7 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
       };
       let count = 0;
       let previous: string[] = [];
+      let swapSent = false;
       try {
         const refused: Array<{ id: string; reason: string }> = [];
         let after = '';
@@ -464,17 +465,20 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
         // Changes still waiting go to both indices; any left waiting go to the new one later.
         await flush().catch((err) => logger()?.warn({ err: (err as Error).message }, 'search rebuild: some waiting changes are sent after the swap'));
         previous = Object.keys(await call(() => client.indices.getAlias({ name: alias }, slow))).filter((name) => name !== target);
+        swapSent = true;
         await call(() =>
           client.indices.updateAliases({ actions: [...previous.map((old) => ({ remove: { index: old, alias } })), { add: { index: target, alias } }] }, slow),
         );
       } catch (err) {
         // Once the alias points at the new index it is the only one searches have: never delete
         // it, even when the answer to the swap was lost (a timeout after Elasticsearch applied it).
-        let live: boolean | null;
-        try {
-          live = Object.keys(await client.indices.getAlias({ name: alias }, slow)).includes(target);
-        } catch {
-          live = null;
+        let live: boolean | null = false;
+        if (swapSent) {
+          try {
+            live = Object.keys(await client.indices.getAlias({ name: alias }, slow)).includes(target);
+          } catch {
+            live = null;
+          }
         }
         if (live === false) {
           await abandon();

@@ -180,6 +180,16 @@ describe('search-elasticsearch: faults of the cluster', function () {
       expect(await rebuildState()).to.deep.equal([]);
     });
 
+    it('drops the new index and its state when Elasticsearch fails before the swap, so the next rebuild can start', async () => {
+      const before = live();
+      cluster.requestFault = (method, path) => (path === '/_bulk' || path.startsWith('/_alias/') ? { status: 500, body: { error: { type: 'x', reason: 'node failing' } } } : undefined);
+      let failure: Error | null = null;
+      await index.rebuild!().catch((err) => (failure = err));
+      expect(failure).to.match(/node failing/);
+      expect(await rebuildState()).to.deep.equal([]);
+      expect([...cluster.indices.keys()]).to.deep.equal([before]);
+    });
+
     it('sends again what Elasticsearch was too busy to take, then swaps', async () => {
       const before = live();
       let refusals = 0;
