@@ -120,7 +120,7 @@ async function packageSearch(context: ActionContext, input: DataDict): Promise<D
     delete params.extras;
 
     const labels = await userDatasetLabels(context);
-    const query = buildQuery(params, { states, includePrivate, labels, facetLimit: config.search.facets_limit });
+    const query = buildQuery(params, { states, includePrivate, labels, facetLimit: config.search.facets_limit, facetLimitMax: config.search.facets_limit_max });
     const found = await searchIndex.search(query, context.trx);
     params.extras = pluginExtras;
 
@@ -164,6 +164,7 @@ interface Filters {
   includePrivate: boolean;
   labels: string[] | null;
   facetLimit: number;
+  facetLimitMax: number;
 }
 
 /** query.run: the whitelist, local params, defaults, then the parsed SearchQuery. */
@@ -203,9 +204,14 @@ function buildQuery(params: DataDict, filters: Filters): SearchQuery {
     rows: params.rows as number,
     start: (params.start as number | undefined) ?? 0,
     facetFields: facetOn ? ((params['facet.field'] as string[] | undefined) ?? []) : [],
-    facetLimit: (params['facet.limit'] as number | undefined) ?? filters.facetLimit,
+    facetLimit: cappedFacetLimit((params['facet.limit'] as number | undefined) ?? filters.facetLimit, filters.facetLimitMax),
     facetMincount: (params['facet.mincount'] as number | undefined) ?? 1,
   };
+}
+
+/** Solr reads any negative facet.limit as "all"; Kho lists at most the configured maximum. */
+function cappedFacetLimit(limit: number, max: number): number {
+  return limit < 0 ? max : Math.min(limit, max);
 }
 
 /**

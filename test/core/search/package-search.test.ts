@@ -225,6 +225,19 @@ for (const makeDatabase of testDatabases()) {
         const result = await call({ 'facet.field': '["res_format"]' }, { config: { search: { facets_limit: 2 } } });
         expect(Object.keys(result.facets.res_format)).to.have.length(2);
       });
+
+      it('lists at most search.facets_limit_max values, for facet.limit=-1 too', async () => {
+        const all = await call({ 'facet.field': '["tags"]', 'facet.limit': '-1' });
+        expect(Object.keys(all.facets.tags).length).to.be.greaterThan(2);
+        const config = { search: { facets_limit_max: 2 } };
+        for (const limit of ['-1', '1000']) {
+          const capped = await call({ 'facet.field': '["tags"]', 'facet.limit': limit }, { config });
+          expect(Object.keys(capped.facets.tags)).to.have.length(2);
+          expect(capped.search_facets.tags.items).to.have.length(2);
+        }
+        const smaller = await call({ 'facet.field': '["tags"]', 'facet.limit': '1' }, { config });
+        expect(Object.keys(smaller.facets.tags)).to.have.length(1);
+      });
     });
 
     describe('fl', () => {
