@@ -110,6 +110,9 @@ export class SearchError extends ActionError {
   }
 }
 
+/** A search stopped at search.timeout_ms: still CKAN's 409 "Search Error", told apart for the UI. */
+export class SearchTimeoutError extends SearchError {}
+
 /** 500 "Search Index Error". */
 export class SearchIndexError extends ActionError {
   readonly status = 500;

@@ -53,6 +53,7 @@ export const coreConfigDecl = {
     facets_limit: key.integer(50, 'Default facet.limit (search.facets.limit).', { min: -1 }),
     facets_limit_max: key.integer(10000, 'Most values one facet lists, whatever facet.limit asks (-1 included): facet.field=["name"] would otherwise list every dataset.', { min: 1 }),
     facets_default: key.integer(10, 'Facet items shown by default in the UI (search.facets.default).', { min: 1 }),
+    timeout_ms: key.integer(10000, 'Longest a package_search may run on a PostgreSQL server before it is stopped and answered 409 Search Error (0: no limit; PGlite cannot stop a statement).', { min: 0 }),
     cache_mb: key.integer(64, 'Memory for cached package_search results of the postgres backend, cleared by every dataset write (0 turns it off).', { min: 0 }),
     memory_index: key.boolean(true, 'Answer common package_search queries of the postgres backend from an in-memory copy of its index (about 1.7 KB a dataset); the database answers the others.'),
   },

@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Cradle } from '../../container.ts';
 import type { DataDict } from '../../actions/types.ts';
-import { SearchError } from '../../errors.ts';
+import { SearchError, SearchTimeoutError } from '../../errors.ts';
 import type { IndexCheck, SearchIndex, SearchIndexFactory, SearchQuery, SearchResult } from '../search-index.ts';
 import { buildIndexDocument, datasetPermissionLabels, fieldKind, isMultiValued, isSortable } from '../index-document.ts';
 import { quoteLexeme, textArrayLiteral } from './analysis.ts';
@@ -69,6 +69,8 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
   const cache = new SearchResultCache({ maxBytes: cacheMb * 1048576, listening: !optional(() => cradle.config.database.url) });
   let unsubscribe: (() => void) | null = null;
   const inFlight = new Map<string, Promise<SearchResult>>();
+  // PGlite has no timers to stop a statement with, nor a second connection to cancel it from.
+  const searchTimeoutMs = () => (optional(() => cradle.config.database.url) ? (optional(() => cradle.config.search.timeout_ms) ?? 0) : 0);
   // The memory index answers the common searches without the database (memory/).
   const mirror = optional(() => cradle.config.search.memory_index)
     ? new MirrorSync({
@@ -143,8 +145,20 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
         const totals = keys ? cache.getTotals(keys.totals) : undefined;
         const plan = planSearch(query, cradle.clock.now(), { totals: !totals });
         const db = trx ?? cradle.knex;
-        const run = (statement: Statement) => db.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
-        const [main, page] = await Promise.all([plan.main && run(plan.main), plan.page && run(plan.page)]);
+        // Inside a caller's transaction a cancelled statement would abort that transaction too.
+        const timeoutMs = trx ? 0 : searchTimeoutMs();
+        const run = (statement: Statement) => {
+          const raw = db.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+          return timeoutMs > 0 ? raw.timeout(timeoutMs, { cancel: true }) : raw;
+        };
+        let main: { rows: ResultRow[] } | null;
+        let page: { rows: ResultRow[] } | null;
+        try {
+          [main, page] = await Promise.all([plan.main && run(plan.main), plan.page && run(plan.page)]);
+        } catch (err) {
+          if (isTimeout(err)) throw searchTooSlow(timeoutMs);
+          throw err;
+        }
         const result = readResult([...(main?.rows ?? []), ...(page?.rows ?? [])], query, totals);
         if (keys) cache.store(keys, copy(result), snapshot);
         return result;
@@ -571,6 +585,16 @@ function sortKeys(query: SearchQuery) {
   // A total order: paging with start never repeats or skips a dataset.
   if (!hasId) order.push('m.package_id asc');
   return { columns, bindings, order };
+}
+
+function isTimeout(err: unknown): boolean {
+  const error = err as { name?: string; code?: string };
+  // knex rejects with KnexTimeoutError; the cancelled statement itself fails with query_canceled.
+  return error?.name === 'KnexTimeoutError' || error?.code === '57014';
+}
+
+function searchTooSlow(timeoutMs: number): SearchError {
+  return new SearchTimeoutError(`The search took longer than ${timeoutMs / 1000} s (search.timeout_ms) and was stopped; narrow it: leading wildcards such as *abc are slow`);
 }
 
 function unsortable(field: string): SearchError {

@@ -1,7 +1,7 @@
 // The dataset search behind /dataset, an organization's page and a group's page: CKAN's URL
 // parameters (q, sort, page and one parameter per facet field: organization, groups, tags,
 // res_format, license_id, plus plugin fields declared with facet: true), so a search is a bookmark.
-import { SearchError, SearchQueryError, ValidationError } from '../../../core/errors.ts';
+import { SearchError, SearchQueryError, SearchTimeoutError, ValidationError } from '../../../core/errors.ts';
 import type { DataDict } from '../../../core/actions/types.ts';
 import { type PageRequest, all, first } from './page.ts';
 import { pageNumbers, queryString, datasetListItem, type DatasetListItem } from './view-models.ts';
@@ -106,7 +106,7 @@ export async function runSearch(page: PageRequest, base: string, fixed: { fq?: s
   } catch (err) {
     // Search Error (409) is what CKAN answers to local params ({!lucene}) and the like: the query's fault too.
     if (!(err instanceof SearchQueryError) && !(err instanceof SearchError) && !(err instanceof ValidationError)) throw err;
-    error = page.t('search.bad_query');
+    error = page.t(err instanceof SearchTimeoutError ? 'search.too_slow' : 'search.bad_query');
   }
 
   const shown = page.portal.cradle.config.search.facets_default;

@@ -568,6 +568,32 @@ for (const makeDatabase of testDatabases()) {
       });
     });
 
+    describe('search.timeout_ms', () => {
+      it('stops a search that runs too long with a 409 Search Error, and the next search works', async function () {
+        if (database.name !== 'PostgreSQL') this.skip();
+        const cradle = fakeCradle(knex) as unknown as { config: DataDict };
+        cradle.config.database = { url: 'postgres://server' };
+        cradle.config.search = { timeout_ms: 300 };
+        const timed = createPostgresSearchIndex(cradle as unknown as Cradle);
+        // Another transaction holding the table makes the search wait for as long as it is held.
+        const holder = await knex.transaction();
+        try {
+          await holder.raw('lock table package_search in access exclusive mode');
+          const started = Date.now();
+          const err = await timed.search(searchQuery({ q: 'ha noi' })).then(() => null, (e: unknown) => e);
+          expect(err).to.be.instanceOf(SearchError);
+          expect((err as Error).message).to.match(/took longer than 0\.3 s \(search\.timeout_ms\)/);
+          expect(Date.now() - started).to.be.lessThan(5000);
+          // The statement was cancelled on the server, not left waiting on a pooled connection.
+          const waiting = await holder.raw("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
+          expect(waiting.rows[0].n).to.equal(0);
+        } finally {
+          await holder.rollback();
+        }
+        expect((await timed.search(searchQuery({ q: 'ha noi' }))).count).to.be.greaterThan(0);
+      });
+    });
+
     describe('query plans', () => {
       it('can answer the search from the indexes', async function () {
         if (database.name !== 'PostgreSQL') this.skip();

@@ -340,3 +340,37 @@ describe('ui › public pages', function () {
     });
   });
 });
+
+describe('ui › a search stopped at search.timeout_ms (PostgreSQL server)', function () {
+  this.timeout(60000);
+  let server: TestServer;
+
+  before(async function () {
+    // PGlite cannot stop a running statement; the limit applies on a PostgreSQL server only.
+    if (!process.env.TEST_DATABASE_URL) this.skip();
+    server = await startTestServer({ plugins: ['ui'], config: { search: { memory_index: false, cache_mb: 0, timeout_ms: 300 } } });
+    await server.admin.call('organization_create', { name: 'so-y-te', title: 'Sở Y tế' });
+    await server.admin.call('package_create', { name: 'benh-vien', title: 'Bệnh viện', owner_org: 'so-y-te' });
+  });
+  after(() => server?.close());
+
+  it('answers 409 Search Error on the API and says so on the search page', async () => {
+    const { knex } = server.kernel.container.cradle;
+    // Another transaction holding the search table keeps every search waiting.
+    const holder = await knex.transaction();
+    try {
+      await holder.raw('lock table package_search in access exclusive mode');
+      const api = await fetch(`${server.url}/api/3/action/package_search?q=benh`);
+      expect(api.status).to.equal(409);
+      const body = (await api.json()) as { success: boolean; error: { __type: string; message: string } };
+      expect(body.error.__type).to.equal('Search Error');
+      expect(body.error.message).to.include('took longer than 0.3 s');
+      const page = await new WebClient(server.url).get('/dataset?q=benh');
+      expect(page.status).to.equal(200);
+      expect(pageText(page.text)).to.include('Tìm kiếm này chạy quá lâu nên đã bị dừng');
+    } finally {
+      await holder.rollback();
+    }
+    expect((await server.anon.call('package_search', { q: 'benh' })).count).to.equal(1);
+  });
+});
