@@ -7,6 +7,7 @@ import { asBool } from './params.ts';
 import { normalizeText } from '../search/analysis.ts';
 import { escapeLike, foldedColumn, matchRank } from './autocomplete.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
+import type { SearchQuery } from '../search/search-index.ts';
 
 /** model_dictize.tag_list_dictize: the row plus display_name (which a translation plugin may change). */
 function tagDict(row: TagRow): DataDict {
@@ -47,24 +48,75 @@ async function tagSearch(context: ActionContext, data: DataDict, defaultLimit?: 
   const folded = foldedColumn('t.name');
   const query = db('tag as t');
   if (vocabularyId) query.where('t.vocabulary_id', vocabularyId);
+  // Autocomplete ranks free tags by their use, which also tells which ones are in use.
+  else if (rank) query.whereNull('t.vocabulary_id');
   else {
     query
       .whereNull('t.vocabulary_id')
       .whereExists((sub) => sub.select(1).from('package_tag as pt').join('package as p', 'p.id', 'pt.package_id').whereRaw('pt.tag_id = t.id').where('p.state', 'active'));
   }
   for (const term of terms) query.whereRaw(`${folded.sql} like ?`, [...folded.bindings, `%${escapeLike(term)}%`]);
-  const counted = await query.clone().count<{ count: number }[]>('* as count').first();
-  const list = query.select('t.id', 't.name', 't.vocabulary_id');
+  const list = query.clone().select('t.id', 't.name', 't.vocabulary_id');
+  const max = limit ?? defaultLimit;
   if (rank) {
     const order = matchRank(folded, terms[0]);
-    list.orderByRaw(order.sql, order.bindings);
-    list.orderByRaw('(select count(*) from package_tag as pt join package as p on p.id = pt.package_id where pt.tag_id = t.id and p.state = ?) desc', ['active']);
+    list.select(db.raw(`${order.sql} as match_rank`, order.bindings)).orderBy('match_rank').orderBy('t.name');
+    const ranked = await rankedByUse(context, await list, vocabularyId);
+    return { rows: ranked.slice(offset ?? 0, max === undefined ? undefined : (offset ?? 0) + max), count: ranked.length };
   }
+  const counted = await query.count<{ count: number }[]>('* as count').first();
+  const count = Number(counted?.count ?? 0);
   list.orderBy('t.name');
-  const max = limit ?? defaultLimit;
   if (max !== undefined) list.limit(max);
   if (offset) list.offset(offset);
-  return { rows: await list, count: Number(counted?.count ?? 0) };
+  return { rows: await list, count };
+}
+
+/**
+ * Within each match rank, the most used tags first. A free tag's use is the search index's `tags`
+ * facet over active datasets, which the memory index answers at once and the result cache keeps
+ * (counting package_tag per matching tag took 1.5 s for a one-letter query at 100,000 datasets).
+ */
+async function rankedByUse(context: ActionContext, rows: Array<TagRow & { match_rank: number }>, vocabularyId: string | null): Promise<TagRow[]> {
+  const uses = vocabularyId ? await vocabularyTagUses(context, rows) : await freeTagUses(context);
+  let positioned = rows.map((row, position) => ({ row, position, uses: uses.get(vocabularyId ? row.id : row.name) ?? 0 }));
+  // A free tag is listed while an active dataset uses it.
+  if (!vocabularyId) positioned = positioned.filter((item) => item.uses > 0);
+  positioned.sort((a, b) => a.row.match_rank - b.row.match_rank || b.uses - a.uses || a.position - b.position);
+  return positioned.map(({ row: { match_rank: _rank, ...tag } }) => tag);
+}
+
+async function freeTagUses(context: ActionContext): Promise<Map<string, number>> {
+  const query: SearchQuery = {
+    q: null,
+    qIsFreeText: false,
+    qText: '*:*',
+    filters: [],
+    states: ['active'],
+    includePrivate: true,
+    labels: null,
+    sort: [{ field: 'score', direction: 'desc' }],
+    rows: 0,
+    start: 0,
+    facetFields: ['tags'],
+    facetLimit: -1,
+    facetMincount: 1,
+  };
+  const counts = (await context.services.searchIndex.search(query, context.trx)).facets.tags ?? {};
+  return new Map(Object.entries(counts));
+}
+
+/** Vocabulary tags are few: counted in one grouped query. */
+async function vocabularyTagUses(context: ActionContext, rows: TagRow[]): Promise<Map<string, number>> {
+  if (!rows.length) return new Map();
+  const counted: Array<{ tag_id: string; uses: number | string }> = await context
+    .db()('package_tag as pt')
+    .join('package as p', 'p.id', 'pt.package_id')
+    .whereIn('pt.tag_id', rows.map((row) => row.id))
+    .where('p.state', 'active')
+    .groupBy('pt.tag_id')
+    .select('pt.tag_id', context.db().raw('count(*) as uses'));
+  return new Map(counted.map((row) => [row.tag_id, Number(row.uses)]));
 }
 
 const tagList: ActionDefinition = {

@@ -118,6 +118,8 @@ describe('tags', function () {
     it('tag_autocomplete returns names', async () => {
       expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'eco' }))).to.deep.equal(['economy']);
       expect(expectOk(await server.anon.get('tag_autocomplete', { query: 'xyz' }))).to.deep.equal([]);
+      expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'e', vocabulary_id: 'colours' }))).to.deep.equal(['blue', 'green']);
+      expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'gr', vocabulary_id: 'colours' }))).to.deep.equal(['green']);
     });
   });
 });

@@ -110,6 +110,28 @@ for (const backend of searchBackends()) {
         expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'mat' }))).to.deep.equal(['bí mật']);
       });
 
+      it('tag_autocomplete puts the tags of more active datasets first among equal matches', async () => {
+        const admin = server.admin;
+        const made: string[] = [];
+        const withTags = async (tags: string[], fields: Row = {}) => made.push((await createDataset(admin, { owner_org: 'so-y-te', tags: tags.map((name) => ({ name })), ...fields })).id);
+        try {
+          await withTags(['quan-trac-a']);
+          await withTags(['quan-trac-b']);
+          await withTags(['quan-trac-b'], { private: true });
+          await withTags(['quan-trac-c', 'quan-trac-b']);
+          await withTags(['quan-trac-c']);
+          // A deleted dataset's tags do not count, and a tag only deleted datasets use is not listed.
+          for (let i = 0; i < 3; i++) await withTags(['quan-trac-a', 'quan-trac-d']);
+          for (const id of made.slice(-3)) expectOk(await admin.post('package_delete', { id }));
+          expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'quan-trac' }))).to.deep.equal(['quan-trac-b', 'quan-trac-c', 'quan-trac-a']);
+          // An exact match still comes before a more used one.
+          expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'quan-trac-a' }))).to.deep.equal(['quan-trac-a']);
+          expect(expectOk(await server.anon.get('tag_autocomplete', { q: 'quan-trac', limit: 1, offset: 1 }))).to.deep.equal(['quan-trac-c']);
+        } finally {
+          for (const id of made) await admin.post('dataset_purge', { id });
+        }
+      });
+
       it('tag_list filters by query the same way', async () => {
         expect(expectOk(await server.anon.get('tag_list', { query: 'NGAN SACH' }))).to.deep.equal(['ngân sách']);
         expect(expectOk(await server.anon.get('tag_list', { query: 'y', all_fields: true })).map((tag: Row) => tag.name)).to.include('y học');
