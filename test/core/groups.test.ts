@@ -73,6 +73,13 @@ describe('groups', function () {
       const counted = expectOk(await server.anon.get('group_show', { id: group.id, include_datasets: false }));
       expect(counted).not.to.have.key('packages');
       expect(counted.package_count).to.equal(2);
+      // Renamed, the group keeps its datasets; a deleted dataset no longer counts.
+      expectOk(await server.admin.post('group_patch', { id: group.id, name: `${group.name}-moi` }));
+      expectOk(await server.admin.post('package_delete', { id: one.id }));
+      const renamed = expectOk(await server.anon.get('group_show', { id: group.id }));
+      expect(renamed.package_count).to.equal(1);
+      const listed = expectOk(await server.anon.get('group_list', { all_fields: true, groups: [`${group.name}-moi`] }));
+      expect(listed.map((g: { package_count: number }) => g.package_count)).to.deep.equal([1]);
     });
 
     it('never shows private datasets, to anyone (test_group_show_does_not_show_private_datasets)', async () => {
