@@ -1,7 +1,7 @@
 // The one SQL dialect is PostgreSQL: embedded PGlite (Postgres compiled to WebAssembly, in-process)
 // when no database.url is set, a PostgreSQL server through pg otherwise. Both go through knex so
 // migrations and repositories are the same code.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
@@ -80,7 +80,12 @@ async function openPostgres(url: string, poolMax: number, logger?: OpenOptions['
 
 /** Open (creating if needed) a PGlite in `dataDir`, or in memory; optionally from a dumped image. */
 export async function createPglite(dataDir: string | null, options: { loadDataDir?: Blob | File } = {}): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // PGlite writes its files world-writable (0666), whatever the umask: as PostgreSQL does with
+    // its data directory, keep other local users out of the folder altogether.
+    chmodSync(dataDir, 0o700);
+  }
   const pglite = new PGlite(dataDir ?? 'memory://', { extensions: { unaccent, pg_trgm }, parsers, loadDataDir: options.loadDataDir });
   await pglite.waitReady;
   return pglite;

@@ -47,3 +47,27 @@ describe('database connection on PostgreSQL', function () {
     expect(printed).to.deep.equal([]);
   });
 });
+
+describe('embedded database folder', function () {
+  this.timeout(30000);
+
+  it('is closed to other local users, also when an earlier version left it open', async () => {
+    const { mkdtempSync, mkdirSync, rmSync, statSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kho-pg-mode-'));
+    try {
+      // PGlite writes its files 0666; a folder left 0755 would let anyone on the machine write them.
+      mkdirSync(path.join(dataDir, 'pg'), { mode: 0o755 });
+      const database = await openDatabase({ url: null, dataDir, poolMax: 1 });
+      try {
+        await database.knex.raw('create table t (x int)');
+      } finally {
+        await database.close();
+      }
+      expect(statSync(path.join(dataDir, 'pg')).mode & 0o777).to.equal(0o700);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
