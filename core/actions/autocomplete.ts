@@ -4,7 +4,7 @@
 // ignores case and Vietnamese diacritics ("y te" finds "Y tế"); the best matches come first.
 import { ValidationError } from '../errors.ts';
 import { normalizeText } from '../search/analysis.ts';
-import type { SearchQuery } from '../search/search-index.ts';
+import { countingQuery } from '../search/search-index.ts';
 import { pagingParams } from './package/index.ts';
 import type { ActionDefinition, AuthDefinition, DataDict } from './types.ts';
 
@@ -62,21 +62,7 @@ const formatAutocomplete: ActionDefinition = {
     const q = normalizeText(String(data.q)).trim();
     const { limit = 5 } = pagingParams(data, ['limit']);
     // The search index counts formats already (the res_format facet), and caches the count.
-    const query: SearchQuery = {
-      q: null,
-      qIsFreeText: false,
-      qText: '*:*',
-      filters: [],
-      states: ['active'],
-      includePrivate: true,
-      labels: null,
-      sort: [{ field: 'score', direction: 'desc' }],
-      rows: 0,
-      start: 0,
-      facetFields: ['res_format'],
-      facetLimit: -1,
-      facetMincount: 1,
-    };
+    const query = countingQuery({ facetFields: ['res_format'] });
     const counts = (await context.services.searchIndex.search(query, context.trx)).facets.res_format ?? {};
     const merged = new Map<string, number>();
     for (const [format, count] of Object.entries(counts)) {

@@ -7,7 +7,7 @@ import { asBool } from './params.ts';
 import { normalizeText } from '../search/analysis.ts';
 import { escapeLike, foldedColumn, matchRank } from './autocomplete.ts';
 import type { ActionContext, ActionDefinition, DataDict } from './types.ts';
-import type { SearchQuery } from '../search/search-index.ts';
+import { countingQuery } from '../search/search-index.ts';
 
 /** model_dictize.tag_list_dictize: the row plus display_name (which a translation plugin may change). */
 function tagDict(row: TagRow): DataDict {
@@ -87,21 +87,7 @@ async function rankedByUse(context: ActionContext, rows: Array<TagRow & { match_
 }
 
 async function freeTagUses(context: ActionContext): Promise<Map<string, number>> {
-  const query: SearchQuery = {
-    q: null,
-    qIsFreeText: false,
-    qText: '*:*',
-    filters: [],
-    states: ['active'],
-    includePrivate: true,
-    labels: null,
-    sort: [{ field: 'score', direction: 'desc' }],
-    rows: 0,
-    start: 0,
-    facetFields: ['tags'],
-    facetLimit: -1,
-    facetMincount: 1,
-  };
+  const query = countingQuery({ facetFields: ['tags'] });
   const counts = (await context.services.searchIndex.search(query, context.trx)).facets.tags ?? {};
   return new Map(Object.entries(counts));
 }

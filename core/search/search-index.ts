@@ -35,6 +35,29 @@ export interface SearchQuery {
 }
 
 /**
+ * A search the core asks for itself (counts, facets) rather than a caller's package_search: every
+ * active dataset, private ones included, no page; `fields` narrows it.
+ */
+export function countingQuery(fields: Partial<SearchQuery> = {}): SearchQuery {
+  return {
+    q: null,
+    qIsFreeText: false,
+    qText: '*:*',
+    filters: [],
+    states: ['active'],
+    includePrivate: true,
+    labels: null,
+    sort: [{ field: 'score', direction: 'desc' }],
+    rows: 0,
+    start: 0,
+    facetFields: [],
+    facetLimit: -1,
+    facetMincount: 1,
+    ...fields,
+  };
+}
+
+/**
  * A stored package dict: its JSON text, or that text as UTF-8 bytes. A backend hands over bytes
  * when it has them, so the response can carry them without decoding and encoding them again.
  */

@@ -8,7 +8,7 @@ import { userDatasetLabels } from '../../auth/labels.ts';
 import { imageDisplayUrl, sortKeys } from '../package/dictize.ts';
 import { userDictize } from '../user.ts';
 import type { ActionContext, DataDict } from '../types.ts';
-import type { SearchQuery } from '../../search/search-index.ts';
+import { countingQuery } from '../../search/search-index.ts';
 
 export interface GroupDictizeOptions {
   /** 'datasets': `packages` (at most package_search's default 10 rows) and `package_count`; 'count': only the count. */
@@ -93,21 +93,7 @@ export async function groupDictize(context: ActionContext, row: GroupRow, option
  */
 async function publicDatasetsInGroup(context: ActionContext, name: string): Promise<number | null> {
   if (context.trx) return null;
-  const query: SearchQuery = {
-    q: null,
-    qIsFreeText: false,
-    qText: '*:*',
-    filters: [{ type: 'term', field: 'groups', value: name, phrase: false, prefix: false }],
-    states: ['active'],
-    includePrivate: false,
-    labels: ['public'],
-    sort: [{ field: 'score', direction: 'desc' }],
-    rows: 0,
-    start: 0,
-    facetFields: [],
-    facetLimit: 0,
-    facetMincount: 1,
-  };
+  const query = countingQuery({ filters: [{ type: 'term', field: 'groups', value: name, phrase: false, prefix: false }], includePrivate: false, labels: ['public'], facetLimit: 0 });
   try {
     return (await context.services.searchIndex.search(query, null)).count;
   } catch (err) {
