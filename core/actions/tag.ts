@@ -48,8 +48,6 @@ async function tagSearch(context: ActionContext, data: DataDict, defaultLimit?: 
   const folded = foldedColumn('t.name');
   const query = db('tag as t');
   if (vocabularyId) query.where('t.vocabulary_id', vocabularyId);
-  // Autocomplete ranks free tags by their use, which also tells which ones are in use.
-  else if (rank) query.whereNull('t.vocabulary_id');
   else {
     query
       .whereNull('t.vocabulary_id')
@@ -79,9 +77,8 @@ async function tagSearch(context: ActionContext, data: DataDict, defaultLimit?: 
  */
 async function rankedByUse(context: ActionContext, rows: Array<TagRow & { match_rank: number }>, vocabularyId: string | null): Promise<TagRow[]> {
   const uses = vocabularyId ? await vocabularyTagUses(context, rows) : await freeTagUses(context);
-  let positioned = rows.map((row, position) => ({ row, position, uses: uses.get(vocabularyId ? row.id : row.name) ?? 0 }));
-  // A free tag is listed while an active dataset uses it.
-  if (!vocabularyId) positioned = positioned.filter((item) => item.uses > 0);
+  // A facet may list only the most used values (Elasticsearch's 10,000): a tag missing from it ranks last.
+  const positioned = rows.map((row, position) => ({ row, position, uses: uses.get(vocabularyId ? row.id : row.name) ?? 0 }));
   positioned.sort((a, b) => a.row.match_rank - b.row.match_rank || b.uses - a.uses || a.position - b.position);
   return positioned.map(({ row: { match_rank: _rank, ...tag } }) => tag);
 }
