@@ -238,7 +238,22 @@ function switchLanguage(page: PageRequest) {
   page.redirect(safeLocalPath(first(page.ctx.query.next as string | string[] | undefined)) ?? '/');
 }
 
+/**
+ * CKAN's locale-prefixed URLs (/en/dataset/x), as links copied from a CKAN portal carry them:
+ * remember the language and go to the same page without the prefix.
+ */
+function localePrefixed(locale: string) {
+  return (page: PageRequest) => {
+    page.ctx.cookies.set(LANG_COOKIE, locale, cookieOptions(page.ctx, 365 * 24 * 3600 * 1000));
+    const rest = page.ctx.path.slice(locale.length + 1) || '/';
+    const query = page.ctx.querystring ? `?${page.ctx.querystring}` : '';
+    page.redirect(safeLocalPath(rest + query) ?? '/');
+  };
+}
+
 export const publicRoutes: Route[] = [
+  ['get', '/en{/*rest}', localePrefixed('en')],
+  ['get', '/vi{/*rest}', localePrefixed('vi')],
   ['get', '/', home],
   ['get', '/dataset', datasetSearch],
   ['get', '/dataset/', datasetSearch],

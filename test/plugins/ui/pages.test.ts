@@ -260,6 +260,19 @@ describe('ui › public pages', function () {
         expect((await client.get(`/lang/en?next=${encodeURIComponent(next)}`)).location).to.equal('/');
       }
     });
+
+    it("follows CKAN's locale-prefixed links (/en/dataset/…) to the page, in that language", async () => {
+      const client = new WebClient(server.url);
+      const prefixed = await client.get('/en/dataset/danh-sach-truong-hoc?x=1');
+      expect(prefixed.status).to.equal(303);
+      expect(prefixed.location).to.equal('/dataset/danh-sach-truong-hoc?x=1');
+      expect((await client.get('/dataset/danh-sach-truong-hoc')).text).to.match(/<html lang="en">/);
+      expect((await client.get('/vi')).location).to.equal('/');
+      expect((await client.get('/')).text).to.match(/<html lang="vi">/);
+      expect((await client.get('/en//evil.example/x')).location).to.equal('/');
+      // Only the whole first segment is a language: /english is an ordinary unknown page.
+      expect((await client.get('/english')).status).to.equal(404);
+    });
   });
 
   describe('safety', () => {
