@@ -234,8 +234,12 @@ async function groupRead(page: PageRequest, kind: 'organization' | 'group') {
 /** /lang/en?next=/dataset: remember the language in a cookie and go back. */
 function switchLanguage(page: PageRequest) {
   const locale = String(page.ctx.params.locale);
-  if (isLocale(locale)) page.ctx.cookies.set(LANG_COOKIE, locale, cookieOptions(page.ctx, 365 * 24 * 3600 * 1000));
+  if (isLocale(locale)) rememberLanguage(page, locale);
   page.redirect(safeLocalPath(first(page.ctx.query.next as string | string[] | undefined)) ?? '/');
+}
+
+function rememberLanguage(page: PageRequest, locale: string) {
+  page.ctx.cookies.set(LANG_COOKIE, locale, cookieOptions(page.ctx, 365 * 24 * 3600 * 1000));
 }
 
 /**
@@ -244,10 +248,11 @@ function switchLanguage(page: PageRequest) {
  */
 function localePrefixed(locale: string) {
   return (page: PageRequest) => {
-    page.ctx.cookies.set(LANG_COOKIE, locale, cookieOptions(page.ctx, 365 * 24 * 3600 * 1000));
+    rememberLanguage(page, locale);
     const rest = page.ctx.path.slice(locale.length + 1) || '/';
     const query = page.ctx.querystring ? `?${page.ctx.querystring}` : '';
-    page.redirect(safeLocalPath(rest + query) ?? '/');
+    // page.redirect refuses anything off this site (/en//evil.example becomes /).
+    page.redirect(rest + query);
   };
 }
 
