@@ -585,8 +585,13 @@ for (const makeDatabase of testDatabases()) {
           expect((err as Error).message).to.match(/took longer than 0\.3 s \(search\.timeout_ms\)/);
           expect(Date.now() - started).to.be.lessThan(5000);
           // The statement was cancelled on the server, not left waiting on a pooled connection.
-          const waiting = await holder.raw("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()");
-          expect(waiting.rows[0].n).to.equal(0);
+          // pg_cancel_backend only signals the backend, which acts on it a moment later: poll briefly.
+          const waiters = async () => (await holder.raw("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()")).rows[0].n as number;
+          let waiting = await waiters();
+          for (const deadline = Date.now() + 2000; waiting > 0 && Date.now() < deadline; waiting = await waiters()) {
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }
+          expect(waiting).to.equal(0);
         } finally {
           await holder.rollback();
         }
