@@ -189,7 +189,7 @@ const resourceSearch: ActionDefinition = {
     const orderBy = data.order_by ? String(data.order_by) : null;
     const db = context.db();
     const query = db
-      .from(db.raw(`package p cross join lateral jsonb_array_elements(p.data::jsonb -> 'resources') as r(value)`))
+      .from(db.raw(`package p cross join lateral jsonb_array_elements(p.resources) as r(value)`))
       .where('p.state', 'active')
       .where('p.private', false);
     for (const [field, terms] of criteria) {

@@ -1,7 +1,7 @@
 // Groups and organizations share CKAN's "group" table (is_organization tells them apart) and one
 // namespace of names.
 import type { Db } from './db.ts';
-import type { PackageRow } from './packages.ts';
+import { PACKAGE_COLUMNS, type PackageRow } from './packages.ts';
 
 export interface GroupRow {
   id: string;
@@ -181,8 +181,8 @@ export const groups = {
   },
   /** Every dataset, in any state, whose stored dict embeds this organization or group; locked. */
   async embeddingDatasets(db: Db, group: GroupRef): Promise<PackageRow[]> {
-    if (group.is_organization) return db<PackageRow>('package').where('owner_org', group.id).orderBy('id').forUpdate();
-    return db<PackageRow>('package as p').whereExists(packageMembership(db, group.id)).orderBy('p.id').select('p.*').forUpdate();
+    if (group.is_organization) return db<PackageRow>('package').where('owner_org', group.id).orderBy('id').select<PackageRow[]>(PACKAGE_COLUMNS).forUpdate();
+    return db<PackageRow>('package as p').whereExists(packageMembership(db, group.id)).orderBy('p.id').select<PackageRow[]>(PACKAGE_COLUMNS.map((column) => `p.${column}`)).forUpdate();
   },
   /** Datasets of an organization that are not deleted (drafts included), oldest first. */
   async undeletedDatasetIds(db: Db, orgId: string): Promise<string[]> {

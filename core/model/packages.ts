@@ -32,6 +32,14 @@ export interface PackageRow {
 
 export type PackageHead = Omit<PackageRow, 'data' | 'plugin_data'>;
 
+/**
+ * The columns of a PackageRow. The table also has `resources`, a jsonb copy of the dict's resources
+ * for resource_search (migrations/0006), which readers of whole rows must not fetch twice.
+ */
+export const PACKAGE_COLUMNS: string[] = [
+  'id', 'name', 'title', 'type', 'state', 'private', 'owner_org', 'creator_user_id', 'metadata_created', 'metadata_modified', 'data', 'plugin_data',
+];
+
 
 const isTransaction = (db: Db) => (db as { isTransaction?: boolean }).isTransaction === true;
 
@@ -43,7 +51,7 @@ export function createPackagesRepository(cache: PackageCache | null) {
   const written = (db: Db, id: string) => cache?.written(db, id);
   const fetchRow = async (db: Db, idOrName: string, forUpdate: boolean): Promise<PackageRow | undefined> => {
     // One round trip for "id or name"; an exact id wins over a dataset named like that id.
-    const query = db<PackageRow>('package').where('id', idOrName).orWhere('name', idOrName).orderByRaw('(id = ?) desc', [idOrName]).first();
+    const query = db<PackageRow>('package').where('id', idOrName).orWhere('name', idOrName).orderByRaw('(id = ?) desc', [idOrName]).first<PackageRow | undefined>(PACKAGE_COLUMNS);
     if (forUpdate) query.forUpdate();
     return query;
   };

@@ -337,6 +337,7 @@ class JobExecution {
   private gatherWarnings: Msg[] = [];
   private incompleteReason: Msg | null = null;
   private gatherErrored = false;
+  private gatherErrorCount = 0;
   private harvester!: IHarvester;
   private config!: Record<string, any>;
   private http!: HarvestHttp;
@@ -367,7 +368,10 @@ class JobExecution {
     const now = Date.now();
     if (!force && phase !== 'done' && now - this.lastReport < 200) return;
     this.lastReport = now;
-    this.onProgress({ jobId: this.job.id, source: this.source?.view.name ?? this.job.source_id, phase, ...this.counts, elapsedMs: now - this.started });
+    // Gather errors count as errored, as in the job's stats, so the last progress line and the
+    // summary printed under it agree.
+    const errored = this.counts.errored + this.gatherErrorCount;
+    this.onProgress({ jobId: this.job.id, source: this.source?.view.name ?? this.job.source_id, phase, ...this.counts, errored, elapsedMs: now - this.started });
   }
 
   async execute(): Promise<void> {
@@ -500,7 +504,10 @@ class JobExecution {
   }
 
   private async gatherError(message: Msg, level: 'error' | 'warning' = 'error') {
-    if (level === 'error') this.gatherErrored = true;
+    if (level === 'error') {
+      this.gatherErrored = true;
+      this.gatherErrorCount++;
+    }
     await jobs.addGatherError(this.services.knex, randomUUID(), this.job.id, { message, level }, this.services.clock.nowIso());
   }
 

@@ -172,6 +172,27 @@ for (const backend of searchBackends()) {
         expect(expectOk(await search({ query: 'url:data.example.vn', order_by: 'format desc' })).count).to.equal(6);
       });
 
+      it('follows every change to a dataset: a resource renamed or added, the dataset made private, deleted', async () => {
+        const admin = server.admin;
+        const names = async () => expectOk(await search({ query: 'url:thay-doi.example.vn', order_by: 'name' })).results.map((res: Row) => res.name);
+        const dataset = await createDataset(admin, {
+          name: 'thay-doi-tai-nguyen',
+          owner_org: 'so-tai-chinh',
+          resources: [{ url: 'https://thay-doi.example.vn/a.csv', name: 'Bảng cũ' }],
+        });
+        expect(await names()).to.deep.equal(['Bảng cũ']);
+        expectOk(await admin.post('resource_patch', { id: dataset.resources[0].id, name: 'Bảng mới' }));
+        expectOk(await admin.post('resource_create', { package_id: dataset.id, url: 'https://thay-doi.example.vn/b.csv', name: 'Bảng thêm' }));
+        expect(await names()).to.deep.equal(['Bảng mới', 'Bảng thêm']);
+        expect(expectOk(await search({ query: 'name:cũ' })).count).to.equal(0);
+        expectOk(await admin.post('package_patch', { id: dataset.id, private: true }));
+        expect(await names()).to.deep.equal([]);
+        expectOk(await admin.post('package_patch', { id: dataset.id, private: false }));
+        expect(await names()).to.have.length(2);
+        expectOk(await admin.post('package_delete', { id: dataset.id }));
+        expect(await names()).to.deep.equal([]);
+      });
+
       it('answers CKAN\'s validation errors', async () => {
         expect(expectError(await search({}), 409, 'Validation Error')).to.deep.include({ query: 'Missing value' });
         expect(expectError(await search({ query: 'format:csv', fields: { format: 'csv' } }), 409, 'Validation Error')).to.deep.include({
