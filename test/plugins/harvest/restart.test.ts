@@ -180,5 +180,8 @@ describe('harvest › a process killed mid-job', function () {
     expect(result.signal, result.stderr).to.equal(null);
     expect(result.code, result.stderr + result.stdout).to.not.equal(0);
     expect(result.stdout + result.stderr).to.match(/kho harvest job show/);
+    // The last progress line counts the gather error as the summary under it does.
+    expect(result.stderr).to.match(/\] done .* errored=1 /);
+    expect(result.stdout + result.stderr).to.match(/, lỗi 1\./);
   });
 });
