@@ -157,6 +157,10 @@ describe('kho CLI', function () {
       server.child.kill('SIGTERM');
     }
     expect(await server.exited).to.equal(0);
+    // A port that is no number is refused by the flag's name, not as some config layer's value.
+    const refused = await kho(['serve', '-p', 'abc'], env);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.include("option '-p, --port <port>' argument 'abc' is invalid. It must be a port number from 0 to 65535");
   });
 
   it('kho user add / sysadmin add / user token add (which prints only the token)', async () => {
