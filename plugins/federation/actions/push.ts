@@ -68,7 +68,7 @@ export function pushActions(settings: FederationSettings): Record<string, Action
         const counts: Record<string, number> = { pushed: 0, deleted: 0, error: 0 };
         for (const row of await db('federation_push_item').select('state').count('* as count').groupBy('state')) counts[String(row.state)] = Number(row.count);
         const limit = Math.min(Math.max(Number(data.errors_limit ?? 50) || 50, 0), 1000);
-        const errors = await db('federation_push_item').where('state', 'error').orderBy('updated', 'desc').limit(limit).select('package_id', 'name', 'error', 'updated');
+        const errors = await db('federation_push_item').where('state', 'error').orderBy('updated', 'desc').limit(limit).select('package_id', 'name', 'error', 'error_vi', 'updated');
         const job = await db('job').where('type', PUSH_JOB).orderBy('created', 'desc').first('id', 'state', 'attempts', 'max_attempts', 'run_at', 'last_error', 'created', 'finished');
         const stats = state?.last_stats ? (typeof state.last_stats === 'string' ? JSON.parse(state.last_stats) : state.last_stats) : null;
         return {
@@ -84,9 +84,11 @@ export function pushActions(settings: FederationSettings): Record<string, Action
           last_finished: isoTimestamp(state?.last_finished),
           last_success: isoTimestamp(state?.last_success),
           last_error: state?.last_error ?? null,
+          // Errors that are not the national portal's answers (a network failure) have no translation.
+          last_error_vi: state?.last_error_vi ?? state?.last_error ?? null,
           last_stats: stats,
           datasets: counts,
-          errors: errors.map((row: any) => ({ id: row.package_id, name: row.name, error: row.error, updated: isoTimestamp(row.updated) })),
+          errors: errors.map((row: any) => ({ id: row.package_id, name: row.name, error: row.error, error_vi: row.error_vi ?? row.error, updated: isoTimestamp(row.updated) })),
           job: job
             ? { id: job.id, state: job.state, attempts: job.attempts, max_attempts: job.max_attempts, run_at: isoTimestamp(job.run_at), created: isoTimestamp(job.created), finished: isoTimestamp(job.finished), last_error: job.last_error }
             : null,

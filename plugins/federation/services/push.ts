@@ -55,8 +55,8 @@ export interface PushStats {
   skipped?: string;
 }
 
-/** The target answered for this one dataset with something retrying will not fix (a validation error). */
-class ItemError extends Error {
+/** A push failure with its message in both languages (kept for the push status). */
+class PushError extends Error {
   readonly msg: Msg;
   constructor(message: Msg) {
     super(message.en);
@@ -64,8 +64,11 @@ class ItemError extends Error {
   }
 }
 
+/** The target answered for this one dataset with something retrying will not fix (a validation error). */
+class ItemError extends PushError {}
+
 /** The target is down, overloaded or refuses the token: the whole job fails and is retried later. */
-export class PushUnavailable extends Error {}
+export class PushUnavailable extends PushError {}
 
 interface Answer {
   status: number;
@@ -111,9 +114,9 @@ class Remote {
       // not JSON: judged below
     }
     if (response.status >= 500 || response.status === 429 || response.status === 401 || response.status === 403) {
-      throw new PushUnavailable(PUSH.refused(action, response.status, short(body?.error ?? response.body.toString('utf8'))).en);
+      throw new PushUnavailable(PUSH.refused(action, response.status, short(body?.error ?? response.body.toString('utf8'))));
     }
-    if (!body || typeof body !== 'object' || typeof body.success !== 'boolean') throw new PushUnavailable(PUSH.notCkan(action, response.status).en);
+    if (!body || typeof body !== 'object' || typeof body.success !== 'boolean') throw new PushUnavailable(PUSH.notCkan(action, response.status));
     return { status: response.status, body };
   }
 }
@@ -189,6 +192,7 @@ interface ItemRow {
   state: 'pushed' | 'deleted' | 'error';
   metadata_modified: string | null;
   error: string | null;
+  error_vi: string | null;
 }
 
 export class Pusher {
@@ -216,19 +220,19 @@ export class Pusher {
           return;
         }
         const remoteId = await this.write(change.package, item);
-        await this.record(change, { state: 'pushed', remote_id: remoteId, metadata_modified: change.metadata_modified, error: null });
+        await this.record(change, { state: 'pushed', remote_id: remoteId, metadata_modified: change.metadata_modified, error: null, error_vi: null });
       } else {
         if (item?.state === 'deleted') {
           this.stats.unchanged++;
           return;
         }
         await this.remove(change.id, item);
-        await this.record(change, { state: 'deleted', remote_id: item?.remote_id ?? null, metadata_modified: change.metadata_modified, error: null });
+        await this.record(change, { state: 'deleted', remote_id: item?.remote_id ?? null, metadata_modified: change.metadata_modified, error: null, error_vi: null });
       }
     } catch (err) {
       if (!(err instanceof ItemError)) throw err;
       this.stats.errors++;
-      await this.record(change, { state: 'error', remote_id: item?.remote_id ?? null, metadata_modified: null, error: err.message });
+      await this.record(change, { state: 'error', remote_id: item?.remote_id ?? null, metadata_modified: null, error: err.msg.en, error_vi: err.msg.vi });
     }
   }
 
@@ -427,12 +431,17 @@ export async function runPush(deps: PushDeps, options: PushOptions): Promise<Pus
     await pusher.syncOrganizations();
     await knex('federation_push_state')
       .where('id', 'default')
-      .update({ last_finished: now(), last_success: now(), last_error: null, last_stats: JSON.stringify(pusher.stats) });
+      .update({ last_finished: now(), last_success: now(), last_error: null, last_error_vi: null, last_stats: JSON.stringify(pusher.stats) });
     return pusher.stats;
   } catch (err) {
     await knex('federation_push_state')
       .where('id', 'default')
-      .update({ last_finished: now(), last_error: err instanceof Error ? err.message : String(err), last_stats: JSON.stringify(pusher.stats) });
+      .update({
+        last_finished: now(),
+        last_error: err instanceof Error ? err.message : String(err),
+        last_error_vi: err instanceof PushError ? err.msg.vi : null,
+        last_stats: JSON.stringify(pusher.stats),
+      });
     throw err;
   } finally {
     await knex('federation_push_state').where({ id: 'default', lock_job: options.jobId }).update({ lock_job: null, lock_until: null });

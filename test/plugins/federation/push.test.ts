@@ -34,6 +34,8 @@ describe('federation: push into a CKAN-API-only national portal', function () {
   const writes: Write[] = [];
   // The write with this number reaches the national portal, then its answer is lost.
   let cutAfterWrite = 0;
+  // While set, the national portal answers every call with 503.
+  let unavailable = false;
 
   before(async () => {
     national = await startTestServer({ plugins: [] });
@@ -43,6 +45,7 @@ describe('federation: push into a CKAN-API-only national portal', function () {
         for await (const chunk of request) chunks.push(chunk as Buffer);
         const body = Buffer.concat(chunks);
         const action = url.pathname.split('/').pop() ?? '';
+        if (unavailable) return send(response, 503, 'Service Unavailable', 'text/plain');
         const write = /_(create|update|patch|delete)$/.test(action);
         if (write) writes.push({ action, body: JSON.parse(body.toString('utf8')) });
         const upstream = await fetch(national.url + url.pathname + url.search, {
@@ -167,6 +170,7 @@ describe('federation: push into a CKAN-API-only national portal', function () {
     expect(status.datasets.error).to.equal(1);
     expect(status.errors[0].name).to.equal('trung-ten');
     expect(status.errors[0].error).to.match(/taken at the national portal/);
+    expect(status.errors[0].error_vi).to.match(/^Tên "trung-ten" ở cổng quốc gia đã thuộc một bộ dữ liệu không đến từ cổng này/);
     expect((await national.anon.call('package_show', { id: 'trung-ten' })).title).to.equal('Của nơi khác');
     expect((await national.anon.call('package_show', { id: 'sau-do' })).title).to.equal('Sau đó');
 
@@ -174,6 +178,30 @@ describe('federation: push into a CKAN-API-only national portal', function () {
     status = await pushAndWait(province);
     expect(status.datasets.error).to.equal(0);
     expect((await national.anon.call('package_show', { id: 'trung-ten-tinh' })).title).to.equal('Của tỉnh');
+  });
+
+  it('says in both languages why a whole run failed while the portal is down, and clears it once a run succeeds', async () => {
+    await province.admin.call('package_create', { name: 'luc-sap', title: 'Lúc sập', owner_org: 'so-y-te' });
+    unavailable = true;
+    let status: any;
+    try {
+      const started = await province.admin.call('federation_push', {});
+      status = await waitFor(async () => {
+        const now = await province.admin.call('federation_push_status', {});
+        return now.job?.id === started.job_id && now.last_error ? now : null;
+      }, 30000);
+    } finally {
+      unavailable = false;
+    }
+    expect(status.last_error).to.match(/^The national portal answered .* with HTTP 503/);
+    expect(status.last_error_vi).to.match(/^Cổng quốc gia trả lời .* với HTTP 503/);
+    status = await waitFor(async () => {
+      const now = await province.admin.call('federation_push_status', {});
+      return now.job?.state === 'succeeded' && !now.running ? now : null;
+    }, 30000);
+    expect(status.last_error).to.equal(null);
+    expect(status.last_error_vi).to.equal(null);
+    expect((await national.anon.call('package_show', { id: 'luc-sap' })).title).to.equal('Lúc sập');
   });
 
   it('pushes by itself on push_schedule', async () => {
