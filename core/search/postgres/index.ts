@@ -153,11 +153,11 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
         };
         let main: { rows: ResultRow[] } | null;
         let page: { rows: ResultRow[] } | null;
+        const started = Date.now();
         try {
           [main, page] = await Promise.all([plan.main && run(plan.main), plan.page && run(plan.page)]);
         } catch (err) {
-          if (isTimeout(err)) throw searchTooSlow(timeoutMs);
-          throw err;
+          throw stoppedSearch(err, timeoutMs, Date.now() - started) ?? err;
         }
         const result = readResult([...(main?.rows ?? []), ...(page?.rows ?? [])], query, totals);
         if (keys) cache.store(keys, copy(result), snapshot);
@@ -587,14 +587,19 @@ function sortKeys(query: SearchQuery) {
   return { columns, bindings, order };
 }
 
-function isTimeout(err: unknown): boolean {
+/**
+ * The 409 for a search that did not finish, or null. knex rejects with KnexTimeoutError at
+ * search.timeout_ms, and the statement it cancels fails with query_canceled (57014); so does one a
+ * database administrator cancels, or the server's own statement_timeout stops, which is told apart
+ * by the time it ran.
+ */
+function stoppedSearch(err: unknown, timeoutMs: number, elapsedMs: number): SearchError | null {
   const error = err as { name?: string; code?: string };
-  // knex rejects with KnexTimeoutError; the cancelled statement itself fails with query_canceled.
-  return error?.name === 'KnexTimeoutError' || error?.code === '57014';
-}
-
-function searchTooSlow(timeoutMs: number): SearchError {
-  return new SearchTimeoutError(`The search took longer than ${timeoutMs / 1000} s (search.timeout_ms) and was stopped; narrow it: leading wildcards such as *abc are slow`);
+  if (error?.name === 'KnexTimeoutError' || (error?.code === '57014' && timeoutMs > 0 && elapsedMs >= timeoutMs)) {
+    return new SearchTimeoutError(`The search took longer than ${timeoutMs / 1000} s (search.timeout_ms) and was stopped; narrow it: leading wildcards such as *abc are slow`);
+  }
+  if (error?.code === '57014') return new SearchError('The database server cancelled the search (an administrator, or its own statement_timeout, stopped it)');
+  return null;
 }
 
 function unsortable(field: string): SearchError {

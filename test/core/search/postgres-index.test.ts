@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import type { Database } from '../../../core/db/connect.ts';
 import { FixedClock } from '../../../core/clock.ts';
-import { SearchError, SearchQueryError } from '../../../core/errors.ts';
+import { SearchError, SearchQueryError, SearchTimeoutError } from '../../../core/errors.ts';
 import type { DataDict } from '../../../core/actions/types.ts';
 import type { Cradle } from '../../../core/container.ts';
 import type { SearchIndex, SearchQuery, SearchResult } from '../../../core/search/search-index.ts';
@@ -596,6 +596,34 @@ for (const makeDatabase of testDatabases()) {
           await holder.rollback();
         }
         expect((await timed.search(searchQuery({ q: 'ha noi' }))).count).to.be.greaterThan(0);
+      });
+
+      it('tells a search the database server cancelled from one that ran too long', async function () {
+        if (database.name !== 'PostgreSQL') this.skip();
+        const cradle = fakeCradle(knex) as unknown as { config: DataDict };
+        cradle.config.database = { url: 'postgres://server' };
+        cradle.config.search = { timeout_ms: 60000 };
+        const patient = createPostgresSearchIndex(cradle as unknown as Cradle);
+        const holder = await knex.transaction();
+        try {
+          await holder.raw('lock table package_search in access exclusive mode');
+          const pending = patient.search(searchQuery({ q: 'ha noi' })).then(() => null, (e: unknown) => e);
+          const waiting = "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()";
+          let pids: number[] = [];
+          for (const deadline = Date.now() + 5000; !pids.length && Date.now() < deadline; ) {
+            await new Promise((resolve) => setTimeout(resolve, 25));
+            pids = (await holder.raw(waiting)).rows.map((row: { pid: number }) => row.pid);
+          }
+          expect(pids).to.not.be.empty;
+          // As a database administrator would.
+          for (const pid of pids) await holder.raw('select pg_cancel_backend(?)', [pid]);
+          const err = await pending;
+          expect(err).to.be.instanceOf(SearchError);
+          expect(err).to.not.be.instanceOf(SearchTimeoutError);
+          expect((err as Error).message).to.equal('The database server cancelled the search (an administrator, or its own statement_timeout, stopped it)');
+        } finally {
+          await holder.rollback();
+        }
       });
     });
 
