@@ -55,7 +55,7 @@ export const coreConfigDecl = {
     facets_default: key.integer(10, 'Facet items shown by default in the UI (search.facets.default).', { min: 1 }),
     timeout_ms: key.integer(10000, 'Longest a package_search may run on a PostgreSQL server before it is stopped and answered 409 Search Error (0: no limit; PGlite cannot stop a statement).', { min: 0 }),
     cache_mb: key.integer(64, 'Memory for cached package_search results of the postgres backend, cleared by every dataset write (0 turns it off).', { min: 0 }),
-    memory_index: key.boolean(true, 'Answer common package_search queries of the postgres backend from an in-memory copy of its index (about 1.7 KB a dataset); the database answers the others.'),
+    memory_index: key.boolean(true, 'Answer common package_search queries of the postgres backend from an in-memory copy of its index (about 2.3 KB a dataset); the database answers the others.'),
   },
   groups: {
     list_max: key.integer(1000, 'ckan.group_and_organization_list_max.', { min: 1 }),

@@ -13,6 +13,7 @@ import type { SearchIndex, SearchQuery } from '../../../core/search/search-index
 import { createPostgresSearchIndex } from '../../../core/search/postgres/index.ts';
 import { MirrorSync } from '../../../core/search/postgres/memory/mirror-sync.ts';
 import { searchMirror } from '../../../core/search/postgres/memory/mirror-search.ts';
+import { parseTsvector, tsvectorLexemes } from '../../../core/search/postgres/memory/tsvector-text.ts';
 import { parseFreeText, parseQuery, parseSort } from '../../../core/search/query-parser.ts';
 import { insertGroups, packageDict, searchQuery, standardDatasets, storeAndIndex, testDatabases } from './search-fixtures.ts';
 
@@ -139,7 +140,15 @@ const FILTERS = [
   'phan_loai:dung*',
   'phan_loai:(mo OR dung_rieng)',
   'extras_spatial:*', // not in memory: the database answers
-  'title:dân', // not in memory
+  'title:dân',
+  'title:DAN',
+  'notes:*',
+  '-notes:*',
+  'res_description:csv',
+  'res_name:bảng',
+  'author:*',
+  'title:"dân số"', // a phrase: the database answers
+  'notes:*a*', // a wildcard: the database answers
 ];
 
 const Q_FORMS = [
@@ -155,6 +164,11 @@ const Q_FORMS = [
   (rng: ReturnType<typeof random>) => `tags:"${rng.pick(TAGS)}" OR ${rng.pick(WORDS)}`,
   (rng: ReturnType<typeof random>) => `text:${rng.pick(WORDS)} AND organization:${rng.pick(ORG_NAMES) ?? 'none'}`,
   (rng: ReturnType<typeof random>) => `num_resources:[1 TO 2] AND NOT ${rng.pick(WORDS)}`,
+  (rng: ReturnType<typeof random>) => `title:${rng.pick(WORDS)}`,
+  (rng: ReturnType<typeof random>) => `notes:${rng.pick(WORDS).slice(0, 2)}*`,
+  (rng: ReturnType<typeof random>) => `title:${rng.pick(WORDS)} OR notes:${rng.pick(WORDS)}`,
+  (rng: ReturnType<typeof random>) => `title:${rng.pick(WORDS)} -notes:${rng.pick(WORDS)} ${rng.pick(WORDS)}`,
+  (rng: ReturnType<typeof random>) => `res_description:${rng.pick(WORDS)}* AND title:*`,
   () => '*:*',
   () => '!!!',
 ];
@@ -245,6 +259,7 @@ for (const makeDatabase of testDatabases()) {
       expect(mirror, 'memory index loaded').to.not.equal(null);
       let answered = 0;
       let answeredDeclared = 0;
+      let answeredFieldText = 0;
       const total = 600;
       for (let i = 0; i < total; i++) {
         const query = generatedQuery(rng);
@@ -261,6 +276,7 @@ for (const makeDatabase of testDatabases()) {
         if (!answer) continue;
         answered++;
         if (DECLARED.some((field) => JSON.stringify([query.filters, query.facetFields]).includes(field))) answeredDeclared++;
+        if (/"field":"(title|notes|res_name|res_description|author)"/.test(JSON.stringify([query.q, query.filters]))) answeredFieldText++;
         expect(answer.count, label).to.equal(expected.count);
         expect(answer.ids, label).to.deep.equal(expected.results.map((dict) => JSON.parse(String(dict)).id));
         expect(answer.facets, label).to.deep.equal(expected.facets);
@@ -268,9 +284,20 @@ for (const makeDatabase of testDatabases()) {
         for (const field of Object.keys(expected.facets)) expect(Object.keys(answer.facets[field]), label).to.deep.equal(Object.keys(expected.facets[field]));
       }
       // The common forms must not all be declined.
-      if (process.env.KHO_TEST_VERBOSE) console.log(`answered ${answered} of ${total}, ${answeredDeclared} with declared fields`);
+      if (process.env.KHO_TEST_VERBOSE) console.log(`answered ${answered} of ${total}, ${answeredDeclared} with declared fields, ${answeredFieldText} with words in one text field`);
       expect(answered, 'queries the memory index answered').to.be.greaterThan(total * 0.6);
       expect(answeredDeclared, 'answered queries that filter or facet on declared fields').to.be.greaterThan(40);
+      expect(answeredFieldText, 'answered queries with words in one text field (title:du)').to.be.greaterThan(60);
+    });
+
+    it('reads the lexemes of vectors as PostgreSQL prints them: quotes, backslashes, colons, with or without positions', async () => {
+      const vector = `$v$'it''s':1 'a\\\\b':2A,3 'x:y':4 plain$v$::tsvector`;
+      const { rows } = await knex.raw(`select v::text as full, strip(v)::text as stripped from (select ${vector} as v) t`);
+      const expected = (await knex.raw(`select array_agg(lexeme order by lexeme) as lexemes from unnest(${vector})`)).rows[0].lexemes;
+      expect(expected).to.include.members(["it's", 'a\\b', 'plain']);
+      expect(tsvectorLexemes(rows[0].full)).to.deep.equal(expected);
+      expect(tsvectorLexemes(rows[0].stripped)).to.deep.equal(expected);
+      expect(parseTsvector(rows[0].full).map((entry) => entry.lexeme)).to.deep.equal(expected);
     });
 
     it('answers the same after rewrites and deletions, and after its dead slots are squeezed out', async () => {

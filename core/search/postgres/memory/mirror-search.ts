@@ -12,7 +12,7 @@ import { tokenize, wildcardToLike } from '../analysis.ts';
 import { EXACT_WEIGHT, PHRASE_WEIGHT, clean, rankingTerms } from '../translate.ts';
 import { type DateColumn, type ListColumn, type ListField, type ScalarField, type SearchMirror, parseMicros } from './mirror.ts';
 import { SlotSet } from './slot-set.ts';
-import { ARRAY_COLUMNS, NULLABLE_COLUMNS, SCALAR_COLUMNS } from '../row.ts';
+import { ARRAY_COLUMNS, NULLABLE_COLUMNS, SCALAR_COLUMNS, fieldPrefix } from '../row.ts';
 import { finishRank, uniqueRankItems, type RankItem } from './ts-rank.ts';
 
 export interface MirrorAnswer {
@@ -183,7 +183,7 @@ class MirrorSearch {
   private term(node: TermNode): SlotSet | null {
     const field = clean(node.field ?? 'text');
     const kind = fieldKind(field);
-    if (kind === 'text') return field === 'text' ? this.textTerm(node) : notHere();
+    if (kind === 'text') return field === 'text' ? this.textTerm(node) : this.fieldTextTerm(field, node);
     if (kind === 'date') return this.dateTerm(field, node);
     if (kind === 'numeric' && !node.exists && !node.prefix && !node.wildcard) {
       const column = this.numberColumn(field);
@@ -204,6 +204,33 @@ class MirrorSearch {
     const lexemes = node.prefix ? mirror.textOrder.withPrefix(tokens[0]) : [tokens[0]];
     for (const lexeme of lexemes) {
       const slots = mirror.text.get(lexeme);
+      if (typeof slots === 'number') set.add(slots);
+      else if (slots) set.addAll(slots.data, slots.length);
+    }
+    return set;
+  }
+
+  /**
+   * A word in one text field (title:du): its lexeme in the per-field vector, where the database
+   * also asks the catch-all vector for the word (translate.ts), so both are asked here too.
+   */
+  private fieldTextTerm(field: string, node: TermNode): SlotSet | null {
+    const mirror = this.mirror;
+    const lexemePrefix = fieldPrefix(field);
+    if (node.exists) return this.fieldLexemes(mirror.fieldTextOrder.withPrefix(lexemePrefix));
+    if (node.wildcard) return notHere();
+    const tokens = tokenize(node.value);
+    if (!tokens.length) return null;
+    if (tokens.length > 1) return notHere(); // a phrase: positions are in the database only
+    const lexeme = lexemePrefix + tokens[0];
+    const inField = this.fieldLexemes(node.prefix ? mirror.fieldTextOrder.withPrefix(lexeme) : [lexeme]);
+    return inField.and(this.textTerm({ ...node, field: 'text' }) ?? this.none());
+  }
+
+  private fieldLexemes(lexemes: readonly string[]): SlotSet {
+    const set = this.none();
+    for (const lexeme of lexemes) {
+      const slots = this.mirror.fieldText.get(lexeme);
       if (typeof slots === 'number') set.add(slots);
       else if (slots) set.addAll(slots.data, slots.length);
     }

@@ -3,23 +3,23 @@
 // changed dataset gets a new slot and its old one is marked dead (posting lists only ever grow at
 // the end), and the dead are squeezed out once they outnumber the living. Only what the common
 // searches need is kept: the columns, the plugin-declared fields (a portal's facets: sector, data
-// classification…) out of the `exact` object but none of its other fields, the catch-all text
-// vector as sets (no positions: phrases are left to SQL), and the ranking vector as per-lexeme
-// ts_rank contributions plus the pairs of adjacent words the phrase bonus looks for.
+// classification…) out of the `exact` object but none of its other fields, the catch-all and
+// per-field text vectors as sets (no positions: phrases are left to SQL), and the ranking vector as
+// per-lexeme ts_rank contributions plus the pairs of adjacent words the phrase bonus looks for.
 import { compareCodePoints } from '../../../text/code-point-order.ts';
 import { foldToken } from '../../analysis.ts';
 import { FloatList, IntList, grown } from './growable.ts';
 import { lexemeContribution } from './ts-rank.ts';
 import { SlotOrder } from './slot-order.ts';
-import { parseTsvector } from './tsvector-text.ts';
+import { parseTsvector, tsvectorLexemes } from './tsvector-text.ts';
 import type { SearchRow } from '../row.ts';
 
 /**
- * A package_search row as the memory index reads it back from the database: without the per-field
- * vector, of the `exact` object only the declared fields, timestamps as
+ * A package_search row as the memory index reads it back from the database: of the `exact` object
+ * only the declared fields, timestamps as
  * 'YYYY-MM-DDTHH:MM:SS.ffffff', vectors as text.
  */
-export type MirrorRow = Omit<SearchRow, 'exact' | 'ftsv'> & { declared?: Record<string, string[]> | null };
+export type MirrorRow = Omit<SearchRow, 'exact'> & { declared?: Record<string, string[]> | null };
 
 export const SCALAR_FIELDS = ['package_id', 'name', 'state', 'capacity', 'organization', 'owner_org', 'license_id', 'dataset_type'] as const;
 export type ScalarField = (typeof SCALAR_FIELDS)[number];
@@ -153,6 +153,16 @@ function remapped(slots: Slots, remap: Int32Array): Slots | undefined {
   return out.length === 1 ? out.data[0] : out;
 }
 
+/** Every posting list of a map renumbered, those left empty dropped. */
+function remappedAll(map: Map<string, Slots>, remap: Int32Array): Map<string, Slots> {
+  const out = new Map<string, Slots>();
+  for (const [key, slots] of map) {
+    const kept = remapped(slots, remap);
+    if (kept !== undefined) out.set(key, kept);
+  }
+  return out;
+}
+
 const EPOCH_MICROS = 0;
 
 /**
@@ -191,6 +201,9 @@ export class SearchMirror {
   hasText = new Uint8Array(64);
   text = new Map<string, Slots>();
   readonly textOrder = new LexemeOrder();
+  /** The per-field vector's lexemes ("t:du" for du in the title: row.ts, fieldPrefix). */
+  fieldText = new Map<string, Slots>();
+  readonly fieldTextOrder = new LexemeOrder();
   rank = new Map<string, RankPostings>();
   readonly rankOrder = new LexemeOrder();
   /** "a b" → slots where folded word b directly follows a in the ranking vector. */
@@ -233,9 +246,10 @@ export class SearchMirror {
     this.numResources[slot] = row.num_resources;
     this.numTags[slot] = row.num_tags;
 
-    const textEntries = parseTsvector(row.tsv);
-    this.hasText[slot] = textEntries.length ? 1 : 0;
-    for (const { lexeme } of textEntries) if (appendSlot(this.text, lexeme, slot)) this.textOrder.add(lexeme);
+    const textLexemes = tsvectorLexemes(row.tsv);
+    this.hasText[slot] = textLexemes.length ? 1 : 0;
+    for (const lexeme of textLexemes) if (appendSlot(this.text, lexeme, slot)) this.textOrder.add(lexeme);
+    for (const lexeme of tsvectorLexemes(row.ftsv)) if (appendSlot(this.fieldText, lexeme, slot)) this.fieldTextOrder.add(lexeme);
 
     const atPosition = new Map<number, string[]>();
     for (const { lexeme, positions } of parseTsvector(row.rtsv)) {
@@ -337,13 +351,10 @@ export class SearchMirror {
     this.numTags = keep(this.numTags);
     this.hasText = keep(this.hasText);
     this.alive = keep(this.alive);
-    const text = new Map<string, Slots>();
-    for (const [lexeme, slots] of this.text) {
-      const kept = remapped(slots, remap);
-      if (kept !== undefined) text.set(lexeme, kept);
-    }
-    this.text = text;
-    this.textOrder.reset(text.keys());
+    this.text = remappedAll(this.text, remap);
+    this.textOrder.reset(this.text.keys());
+    this.fieldText = remappedAll(this.fieldText, remap);
+    this.fieldTextOrder.reset(this.fieldText.keys());
     const rank = new Map<string, RankPostings>();
     for (const [lexeme, postings] of this.rank) {
       if ('slot' in postings) {
@@ -363,12 +374,7 @@ export class SearchMirror {
     }
     this.rank = rank;
     this.rankOrder.reset(rank.keys());
-    const bigrams = new Map<string, Slots>();
-    for (const [pair, slots] of this.bigrams) {
-      const kept = remapped(slots, remap);
-      if (kept !== undefined) bigrams.set(pair, kept);
-    }
-    this.bigrams = bigrams;
+    this.bigrams = remappedAll(this.bigrams, remap);
     for (const order of this.orders()) order.renumber(remap);
     for (const [id, slot] of this.slotOf) this.slotOf.set(id, remap[slot]);
     this.slotCount = next;

@@ -9,38 +9,59 @@ export interface TsvectorEntry {
 }
 
 const WEIGHT_CODE: Record<string, number> = { A: 3, B: 2, C: 1, D: 0, a: 3, b: 2, c: 1, d: 0 };
+const QUOTE = 39;
+const BACKSLASH = 92;
+const SPACE = 32;
+
+/**
+ * The quoted lexeme opening at `start` (its quote), and where it ends. Most lexemes have no
+ * escaped character and are sliced out whole: the memory index reads millions of them at start.
+ */
+function readLexeme(text: string, start: number): [string, number] {
+  if (text.charCodeAt(start) !== QUOTE) throw new Error(`Unexpected tsvector text at ${start}`);
+  let i = start + 1;
+  const n = text.length;
+  while (i < n) {
+    const code = text.charCodeAt(i);
+    if (code === BACKSLASH) break;
+    if (code === QUOTE) {
+      if (text.charCodeAt(i + 1) === QUOTE) break;
+      return [text.slice(start + 1, i), i + 1];
+    }
+    i++;
+  }
+  let lexeme = text.slice(start + 1, i);
+  for (;;) {
+    if (i >= n) throw new Error('Unterminated lexeme in tsvector text');
+    const ch = text[i];
+    if (ch === '\\') {
+      lexeme += text[i + 1];
+      i += 2;
+    } else if (ch === "'") {
+      if (text[i + 1] === "'") {
+        lexeme += "'";
+        i += 2;
+      } else {
+        return [lexeme, i + 1];
+      }
+    } else {
+      lexeme += ch;
+      i++;
+    }
+  }
+}
 
 export function parseTsvector(text: string): TsvectorEntry[] {
   const entries: TsvectorEntry[] = [];
   let i = 0;
   const n = text.length;
   while (i < n) {
-    if (text[i] === ' ') {
+    if (text.charCodeAt(i) === SPACE) {
       i++;
       continue;
     }
-    if (text[i] !== "'") throw new Error(`Unexpected tsvector text at ${i}`);
-    i++;
-    let lexeme = '';
-    for (;;) {
-      if (i >= n) throw new Error('Unterminated lexeme in tsvector text');
-      const ch = text[i];
-      if (ch === '\\') {
-        lexeme += text[i + 1];
-        i += 2;
-      } else if (ch === "'") {
-        if (text[i + 1] === "'") {
-          lexeme += "'";
-          i += 2;
-        } else {
-          i++;
-          break;
-        }
-      } else {
-        lexeme += ch;
-        i++;
-      }
-    }
+    const [lexeme, end] = readLexeme(text, i);
+    i = end;
     const positions: number[] = [];
     if (text[i] === ':') {
       i++;
@@ -57,4 +78,22 @@ export function parseTsvector(text: string): TsvectorEntry[] {
     entries.push({ lexeme, positions });
   }
   return entries;
+}
+
+/** Only the lexemes of a tsvector's text (positions, if printed, are skipped). */
+export function tsvectorLexemes(text: string): string[] {
+  const lexemes: string[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    if (text.charCodeAt(i) === SPACE) {
+      i++;
+      continue;
+    }
+    const [lexeme, end] = readLexeme(text, i);
+    lexemes.push(lexeme);
+    i = end;
+    while (i < n && text.charCodeAt(i) !== SPACE) i++;
+  }
+  return lexemes;
 }
