@@ -51,8 +51,11 @@ function readLexeme(text: string, start: number): [string, number] {
   }
 }
 
-export function parseTsvector(text: string): TsvectorEntry[] {
-  const entries: TsvectorEntry[] = [];
+/**
+ * Walks the entries: `after` gets each lexeme and the index just past it (where its positions, if
+ * any, begin) and returns the index where the entry ends.
+ */
+function eachEntry(text: string, after: (lexeme: string, at: number) => number): void {
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -61,7 +64,15 @@ export function parseTsvector(text: string): TsvectorEntry[] {
       continue;
     }
     const [lexeme, end] = readLexeme(text, i);
-    i = end;
+    i = after(lexeme, end);
+  }
+}
+
+export function parseTsvector(text: string): TsvectorEntry[] {
+  const entries: TsvectorEntry[] = [];
+  const n = text.length;
+  eachEntry(text, (lexeme, at) => {
+    let i = at;
     const positions: number[] = [];
     if (text[i] === ':') {
       i++;
@@ -76,24 +87,19 @@ export function parseTsvector(text: string): TsvectorEntry[] {
       }
     }
     entries.push({ lexeme, positions });
-  }
+    return i;
+  });
   return entries;
 }
 
 /** Only the lexemes of a tsvector's text (positions, if printed, are skipped). */
 export function tsvectorLexemes(text: string): string[] {
   const lexemes: string[] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    if (text.charCodeAt(i) === SPACE) {
-      i++;
-      continue;
-    }
-    const [lexeme, end] = readLexeme(text, i);
+  eachEntry(text, (lexeme, at) => {
     lexemes.push(lexeme);
-    i = end;
-    while (i < n && text.charCodeAt(i) !== SPACE) i++;
-  }
+    let i = at;
+    while (i < text.length && text.charCodeAt(i) !== SPACE) i++;
+    return i;
+  });
   return lexemes;
 }
