@@ -13,6 +13,7 @@ import { userAuth } from '../auth/functions/user.ts';
 import { apiTokenActions } from './api-token.ts';
 import { apiTokenAuth } from '../auth/functions/api-token.ts';
 import { tagActions } from './tag.ts';
+import { vocabularyActions } from './vocabulary.ts';
 import { tagAuth } from '../auth/functions/tag.ts';
 import { collaboratorActions } from './collaborator.ts';
 import { autocompleteActions, autocompleteAuth } from './autocomplete.ts';
@@ -34,6 +35,7 @@ export function registerCoreActions(registry: ActionRegistry): void {
   registry.registerMany(apiTokenActions);
   registry.registerAuthMany(apiTokenAuth);
   registry.registerMany(tagActions);
+  registry.registerMany(vocabularyActions);
   registry.registerAuthMany(tagAuth);
   registry.registerMany(collaboratorActions);
   registry.registerMany(autocompleteActions);

@@ -25,12 +25,13 @@ function searchTerms(data: DataDict): string[] {
   return terms;
 }
 
+/** The id of the vocabulary asked for by id or name (CKAN's Tag.all), or null for free tags. */
 async function vocabularyFilter(context: ActionContext, data: DataDict): Promise<string | null> {
-  const vocabularyId = data.vocabulary_id ? String(data.vocabulary_id) : null;
-  if (vocabularyId && !(await context.services.repos.tags.vocabularyExists(context.db(), vocabularyId))) {
-    throw new NotFound(`could not find vocabulary '${vocabularyId}'`);
-  }
-  return vocabularyId;
+  const ref = data.vocabulary_id ? String(data.vocabulary_id) : null;
+  if (!ref) return null;
+  const vocabulary = await context.services.repos.vocabularies.get(context.db(), ref);
+  if (!vocabulary) throw new NotFound(`could not find vocabulary '${ref}'`);
+  return vocabulary.id;
 }
 
 /**
@@ -119,7 +120,7 @@ const tagShow: ActionDefinition = {
   async handler(context, data) {
     if (data.id === undefined || data.id === null) throw new ValidationError({ id: ['Missing value'] });
     const { repos } = context.services;
-    const row = await repos.tags.get(context.db(), String(data.id), data.vocabulary_id ? String(data.vocabulary_id) : null);
+    const row = await repos.tags.get(context.db(), String(data.id), await vocabularyFilter(context, data));
     if (!row) throw new NotFound();
     const dict = tagDict(row);
     if (asBool(data.include_datasets)) {

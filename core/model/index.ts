@@ -11,6 +11,7 @@ import { resources } from './resources.ts';
 import { systemInfo } from './system-info.ts';
 import { tags } from './tags.ts';
 import { users } from './users.ts';
+import { vocabularies } from './vocabularies.ts';
 
 export interface RepositoryOptions {
   /** Cache for package reads (null: always read the database). */
@@ -19,7 +20,7 @@ export interface RepositoryOptions {
 
 export function createRepositories(options: RepositoryOptions) {
   const packages = createPackagesRepository(options.packageCache);
-  return { apiTokens, collaborators, datasetLookups, groups, members, packages, resources, systemInfo, tags, users };
+  return { apiTokens, collaborators, datasetLookups, groups, members, packages, resources, systemInfo, tags, users, vocabularies };
 }
 
 export type Repositories = ReturnType<typeof createRepositories>;

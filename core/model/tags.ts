@@ -102,9 +102,6 @@ export const tags = {
     if (options.offset) list.offset(options.offset);
     return { rows: await list, count: Number(counted?.count ?? 0) };
   },
-  async vocabularyExists(db: Db, vocabularyId: string): Promise<boolean> {
-    return !!(await db('tag').where('vocabulary_id', vocabularyId).first('id'));
-  },
   /** The stored package dicts of the active public datasets carrying a tag, newest change first. */
   async publicPackagesWithTag(db: Db, tagId: string, limit: number): Promise<string[]> {
     const rows: Array<{ data: string }> = await db('package as p')

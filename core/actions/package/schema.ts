@@ -157,7 +157,7 @@ const stateValidator: Validator = (value) => {
   return value;
 };
 
-const tagLengthValidator: Validator = (value) => {
+export const tagLengthValidator: Validator = (value) => {
   if (typeof value !== 'string') return value;
   const length = [...value].length;
   if (length < TAG_MIN) throw new Invalid(`Tag "${value}" length is less than minimum ${TAG_MIN}`);
@@ -165,16 +165,22 @@ const tagLengthValidator: Validator = (value) => {
   return value;
 };
 
-const tagNameValidator: Validator = (value) => {
+export const tagNameValidator: Validator = (value) => {
   if (typeof value === 'string' && !TAG_NAME.test(value)) {
     throw new Invalid(`Tag "${value}" can only contain alphanumeric characters, spaces (" "), hyphens ("-"), underscores ("_") or dots (".")`);
   }
   return value;
 };
 
-const vocabularyIdExists: Validator = () => {
-  // Vocabularies are not supported yet: a vocabulary tag cannot refer to anything.
-  throw new Invalid('Tag vocabulary was not found.');
+/** CKAN's vocabulary_id_exists: by id only (a vocabulary's name is refused, as in CKAN). */
+export const vocabularyIdExists: Validator = async (value, field) => {
+  if (typeof value !== 'string') throw new Invalid('Tag vocabulary was not found.');
+  const memo = field.context.memo as Map<string, unknown> | undefined;
+  const key = `vocabulary:${value}`;
+  const known = memo?.has(key) ? memo.get(key) === true : (await field.context.action.services.repos.vocabularies.get(field.context.action.db(), value))?.id === value;
+  memo?.set(key, known);
+  if (!known) throw new Invalid('Tag vocabulary was not found.');
+  return value;
 };
 
 /** Extras values are text in CKAN; other JSON is kept as its JSON text; null is dropped at save. */

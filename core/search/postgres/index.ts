@@ -22,6 +22,7 @@ import { SearchResultCache, type Totals } from '../result-cache.ts';
 import { MirrorSync } from './memory/mirror-sync.ts';
 import { searchMirror } from './memory/mirror-search.ts';
 import { lookupTable } from '../../lookup-table.ts';
+import { vocabularyNamesOf } from '../vocabulary-names.ts';
 
 export const POSTGRES_BACKEND_NAME = 'postgres';
 
@@ -53,9 +54,9 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
   const collaborators = () => optional(() => cradle.config.auth.allow_dataset_collaborators) ?? false;
   const siteId = () => optional(() => cradle.config.site.id) ?? 'default';
 
-  const rowFor = (pkg: DataDict): SearchRow => {
+  const rowFor = (pkg: DataDict, vocabularyNames: ReadonlyMap<string, string>): SearchRow => {
     const permissionLabels = datasetPermissionLabels(pkg, collaborators());
-    let doc = buildIndexDocument(pkg, { permissionLabels, siteId: siteId(), declaredFields: declaredFields() });
+    let doc = buildIndexDocument(pkg, { permissionLabels, siteId: siteId(), declaredFields: declaredFields(), vocabularyNames });
     const hooks = optional(() => cradle.hooks);
     if (hooks) doc = hooks.beforeDatasetIndex(doc, pkg);
     // Visibility is not a plugin's to change (CKAN sets the labels after before_dataset_index too).
@@ -111,7 +112,7 @@ export const createPostgresSearchIndex: SearchIndexFactory = (cradle: Cradle): S
 
     async index(trx, pkg) {
       cache.written(trx);
-      await insertRows(trx, [rowFor(pkg)]);
+      await insertRows(trx, [rowFor(pkg, await vocabularyNamesOf(trx, [pkg]))]);
       mirror?.written(trx, String(pkg.id));
     },
 
@@ -237,7 +238,16 @@ const FORMAT_KEY = 'search_postgres_format';
  * lists and merge them in bulk at the end, several times faster than entry by entry. A VACUUM
  * ANALYZE of the table ends it.
  */
-async function rebuildInPlace(cradle: Cradle, rowFor: (pkg: DataDict) => SearchRow, cache: SearchResultCache, onProgress?: (done: number) => void): Promise<number> {
+type RowFor = (pkg: DataDict, vocabularyNames: ReadonlyMap<string, string>) => SearchRow;
+
+/** The search rows of stored datasets (their vocabulary names read in one query). */
+async function rowsFor(cradle: Cradle, rowFor: RowFor, stored: ReadonlyArray<{ data: string }>): Promise<SearchRow[]> {
+  const pkgs: DataDict[] = stored.map((row) => JSON.parse(row.data));
+  const names = await vocabularyNamesOf(cradle.knex, pkgs);
+  return pkgs.map((pkg) => rowFor(pkg, names));
+}
+
+async function rebuildInPlace(cradle: Cradle, rowFor: RowFor, cache: SearchResultCache, onProgress?: (done: number) => void): Promise<number> {
   const knex = cradle.knex;
   const gins: string[] = (
     await knex.raw(`select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid join pg_am a on a.oid = c.relam
@@ -299,7 +309,7 @@ async function rebuildInPlace(cradle: Cradle, rowFor: (pkg: DataDict) => SearchR
       if (!batch.length) break;
       const from = after;
       after = batch[batch.length - 1].id;
-      const rows = batch.map((row) => rowFor(JSON.parse(row.data)));
+      const rows = await rowsFor(cradle, rowFor, batch);
       await writing;
       writing = (async () => {
         let current = batch;
@@ -312,7 +322,7 @@ async function rebuildInPlace(cradle: Cradle, rowFor: (pkg: DataDict) => SearchR
             // A dataset of the batch was purged after it was read: read the batch again.
             if ((err as { code?: string }).code !== '23503' || attempt >= 5) throw err;
             current = await read(from, current[current.length - 1].id);
-            currentRows = current.map((row) => rowFor(JSON.parse(row.data)));
+            currentRows = await rowsFor(cradle, rowFor, current);
           }
         }
         count += current.length;
@@ -336,7 +346,7 @@ async function rebuildInPlace(cradle: Cradle, rowFor: (pkg: DataDict) => SearchR
  * Datasets missing from the index, stale in it (indexed from another version of the dict), and
  * index rows of datasets that no longer exist (none here: the foreign key removes them).
  */
-async function checkIndex(cradle: Cradle, rowFor: (pkg: DataDict) => SearchRow, options: { limit?: number }): Promise<IndexCheck> {
+async function checkIndex(cradle: Cradle, rowFor: RowFor, options: { limit?: number }): Promise<IndexCheck> {
   const knex = cradle.knex;
   const limit = options.limit ?? 100;
   const result: IndexCheck = { total: 0, indexed: 0, missing: [], stale: [], extra: [] };
@@ -354,6 +364,7 @@ async function checkIndex(cradle: Cradle, rowFor: (pkg: DataDict) => SearchRow, 
     );
     if (!rows.length) break;
     after = rows[rows.length - 1].id;
+    const names = await vocabularyNamesOf(knex, (rows as Array<{ data: string }>).map((row) => JSON.parse(row.data)));
     for (const row of rows as Array<Record<string, any>>) {
       result.total++;
       if (!row.indexed) {
@@ -361,7 +372,7 @@ async function checkIndex(cradle: Cradle, rowFor: (pkg: DataDict) => SearchRow, 
         continue;
       }
       result.indexed++;
-      const expected: Record<string, unknown> = { ...rowFor(JSON.parse(row.data)) };
+      const expected: Record<string, unknown> = { ...rowFor(JSON.parse(row.data), names) };
       const scalarsSame = ['state', 'capacity', 'name', 'organization', 'owner_org', 'license_id', 'dataset_type', 'title_sort', 'num_resources', 'num_tags'].every(
         (column) => String(expected[column] ?? null) === String(row[column] ?? null),
       );

@@ -21,6 +21,7 @@ import { esDocument } from './document.ts';
 import { indexMappings, indexSettings } from './mapping.ts';
 import { buildSearchRequest, readFacets } from './translate.ts';
 import { SearchConnectionError, elasticsearchErrorType, elasticsearchReason, searchErrorFrom } from './errors.ts';
+import { vocabularyNamesOf } from '../../../core/search/vocabulary-names.ts';
 
 export const ELASTICSEARCH_BACKEND_NAME = 'elasticsearch';
 export const FLUSH_JOB = 'search-elasticsearch.flush';
@@ -109,9 +110,9 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
   const collaborators = () => optional(() => cradle.config.auth.allow_dataset_collaborators) ?? false;
   const siteId = () => optional(() => cradle.config.site.id) ?? 'default';
 
-  const documentFor = (pkg: DataDict, version: number): Record<string, unknown> => {
+  const documentFor = (pkg: DataDict, version: number, vocabularyNames: ReadonlyMap<string, string>): Record<string, unknown> => {
     const permissionLabels = datasetPermissionLabels(pkg, collaborators());
-    let doc = buildIndexDocument(pkg, { permissionLabels, siteId: siteId(), declaredFields: declaredFields() });
+    let doc = buildIndexDocument(pkg, { permissionLabels, siteId: siteId(), declaredFields: declaredFields(), vocabularyNames });
     const hooks = optional(() => cradle.hooks);
     if (hooks) doc = hooks.beforeDatasetIndex(doc, pkg);
     doc.permission_labels = permissionLabels;
@@ -241,6 +242,7 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
     for (const row of (await knex().raw('select id, data from package where id = any(?::text[])', [textArray(ids)])).rows as Array<{ id: string; data: string }>) {
       data.set(row.id, row.data);
     }
+    const names = await vocabularyNamesOf(knex(), [...data.values()].map((json) => JSON.parse(json)));
     const ops: string[] = [];
     const owners: number[] = [];
     let bytes = 0;
@@ -252,7 +254,7 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
       let doc: string | null = null;
       if (!row.deleted && json) {
         try {
-          doc = JSON.stringify(documentFor(JSON.parse(json), version));
+          doc = JSON.stringify(documentFor(JSON.parse(json), version, names));
         } catch (err) {
           logger()?.warn({ err: (err as Error).message, dataset: row.package_id }, 'search index document could not be made; the change stays in the outbox');
           taken = i + 1;
@@ -442,11 +444,12 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
           if (!rows.length) break;
           after = rows[rows.length - 1].id;
           const documents: RebuildDocument[] = [];
+          const names = await vocabularyNamesOf(knex(), (rows as Array<{ data: string }>).map((row) => JSON.parse(row.data)));
           for (const row of rows as Array<{ id: string; data: string; seq: string }>) {
             const version = Number(row.seq);
             try {
               const meta = JSON.stringify({ index: { _index: target, _id: row.id, version, version_type: 'external' } });
-              documents.push({ id: row.id, lines: [meta, JSON.stringify(documentFor(JSON.parse(row.data), version))] });
+              documents.push({ id: row.id, lines: [meta, JSON.stringify(documentFor(JSON.parse(row.data), version, names))] });
             } catch (err) {
               refused.push({ id: row.id, reason: (err as Error).message });
             }
