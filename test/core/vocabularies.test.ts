@@ -40,6 +40,10 @@ describe('tag vocabularies', function () {
 
   it('refuses what CKAN refuses, with its messages', async () => {
     expect(expectError(await create({ name: 'Lĩnh vực' }), 409, 'Validation Error').name).to.deep.equal(['That vocabulary name is already in use.']);
+    // Two at once (on a PostgreSQL server both pass validation; the unique index refuses one).
+    const raced = await Promise.all([create({ name: 'Cùng lúc' }), create({ name: 'Cùng lúc' })]);
+    expect(raced.map((response) => response.status).sort()).to.deep.equal([200, 409]);
+    expect(raced.find((response) => response.status === 409)!.body.error.name).to.deep.equal(['That vocabulary name is already in use.']);
     expect(expectError(await create({ id: 'x', name: 'Có id' }), 409, 'Validation Error').id).to.deep.equal(['The input field id was not expected.']);
     expect(expectError(await create({}), 409, 'Validation Error').name).to.deep.equal(['Missing value']);
     expect(expectError(await create({ name: 'a' }), 409, 'Validation Error').name).to.deep.equal(['Name must be at least 2 characters long']);

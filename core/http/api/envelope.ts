@@ -86,6 +86,7 @@ function fromDatabaseError(err: unknown): ActionError | null {
     if (constraint.startsWith('package_name')) return new ValidationError({ name: ['That URL is already in use.'] });
     if (constraint.startsWith('group_name')) return new ValidationError({ name: ['Group name already exists in database'] });
     if (constraint.startsWith('user_name')) return new ValidationError({ name: ['That login name is not available.'] });
+    if (constraint.startsWith('vocabulary_name')) return new ValidationError({ name: ['That vocabulary name is already in use.'] });
     return new ValidationError('The record was changed by another request at the same time; try again.');
   }
   if (code === '40001' || code === '40P01') return new ValidationError('The record was changed by another request at the same time; try again.');
