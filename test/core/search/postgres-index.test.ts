@@ -569,51 +569,60 @@ for (const makeDatabase of testDatabases()) {
     });
 
     describe('search.timeout_ms', () => {
-      it('stops a search that runs too long with a 409 Search Error, and the next search works', async function () {
-        if (database.name !== 'PostgreSQL') this.skip();
+      /** The backend as on a PostgreSQL server with this search.timeout_ms. */
+      function indexWithTimeout(timeoutMs: number) {
         const cradle = fakeCradle(knex) as unknown as { config: DataDict };
         cradle.config.database = { url: 'postgres://server' };
-        cradle.config.search = { timeout_ms: 300 };
-        const timed = createPostgresSearchIndex(cradle as unknown as Cradle);
-        // Another transaction holding the table makes the search wait for as long as it is held.
+        cradle.config.search = { timeout_ms: timeoutMs };
+        return createPostgresSearchIndex(cradle as unknown as Cradle);
+      }
+
+      /** Runs `work` while another transaction holds the search table, so that a search waits for as long as it is held. */
+      async function whileTableLocked(work: (holder: Knex.Transaction, waitingPids: () => Promise<number[]>) => Promise<void>) {
         const holder = await knex.transaction();
+        const waitingPids = async () =>
+          (await holder.raw("select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()")).rows.map(
+            (row: { pid: number }) => row.pid,
+          );
         try {
           await holder.raw('lock table package_search in access exclusive mode');
+          await work(holder, waitingPids);
+        } finally {
+          await holder.rollback();
+        }
+      }
+
+      /** Polls `read` every 25 ms until `done` holds or 5 s pass; returns the last value. */
+      async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+        let value = await read();
+        for (const deadline = Date.now() + 5000; !done(value) && Date.now() < deadline; value = await read()) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        return value;
+      }
+
+      it('stops a search that runs too long with a 409 Search Error, and the next search works', async function () {
+        if (database.name !== 'PostgreSQL') this.skip();
+        const timed = indexWithTimeout(300);
+        await whileTableLocked(async (_holder, waitingPids) => {
           const started = Date.now();
           const err = await timed.search(searchQuery({ q: 'ha noi' })).then(() => null, (e: unknown) => e);
           expect(err).to.be.instanceOf(SearchError);
           expect((err as Error).message).to.match(/took longer than 0\.3 s \(search\.timeout_ms\)/);
           expect(Date.now() - started).to.be.lessThan(5000);
-          // The statement was cancelled on the server, not left waiting on a pooled connection.
-          // pg_cancel_backend only signals the backend, which acts on it a moment later: poll briefly.
-          const waiters = async () => (await holder.raw("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()")).rows[0].n as number;
-          let waiting = await waiters();
-          for (const deadline = Date.now() + 2000; waiting > 0 && Date.now() < deadline; waiting = await waiters()) {
-            await new Promise((resolve) => setTimeout(resolve, 25));
-          }
-          expect(waiting).to.equal(0);
-        } finally {
-          await holder.rollback();
-        }
+          // The statement was cancelled on the server, not left waiting on a pooled connection
+          // (pg_cancel_backend only signals the backend, which acts on it a moment later).
+          expect(await pollUntil(waitingPids, (pids) => pids.length === 0)).to.deep.equal([]);
+        });
         expect((await timed.search(searchQuery({ q: 'ha noi' }))).count).to.be.greaterThan(0);
       });
 
       it('tells a search the database server cancelled from one that ran too long', async function () {
         if (database.name !== 'PostgreSQL') this.skip();
-        const cradle = fakeCradle(knex) as unknown as { config: DataDict };
-        cradle.config.database = { url: 'postgres://server' };
-        cradle.config.search = { timeout_ms: 60000 };
-        const patient = createPostgresSearchIndex(cradle as unknown as Cradle);
-        const holder = await knex.transaction();
-        try {
-          await holder.raw('lock table package_search in access exclusive mode');
+        const patient = indexWithTimeout(60000);
+        await whileTableLocked(async (holder, waitingPids) => {
           const pending = patient.search(searchQuery({ q: 'ha noi' })).then(() => null, (e: unknown) => e);
-          const waiting = "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and pid <> pg_backend_pid()";
-          let pids: number[] = [];
-          for (const deadline = Date.now() + 5000; !pids.length && Date.now() < deadline; ) {
-            await new Promise((resolve) => setTimeout(resolve, 25));
-            pids = (await holder.raw(waiting)).rows.map((row: { pid: number }) => row.pid);
-          }
+          const pids = await pollUntil(waitingPids, (found) => found.length > 0);
           expect(pids).to.not.be.empty;
           // As a database administrator would.
           for (const pid of pids) await holder.raw('select pg_cancel_backend(?)', [pid]);
@@ -621,9 +630,7 @@ for (const makeDatabase of testDatabases()) {
           expect(err).to.be.instanceOf(SearchError);
           expect(err).to.not.be.instanceOf(SearchTimeoutError);
           expect((err as Error).message).to.equal('The database server cancelled the search (an administrator, or its own statement_timeout, stopped it)');
-        } finally {
-          await holder.rollback();
-        }
+        });
       });
     });
 
