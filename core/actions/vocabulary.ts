@@ -20,9 +20,14 @@ function tagDict(row: TagRow): DataDict {
   return { id: row.id, name: row.name, vocabulary_id: row.vocabulary_id, display_name: row.name };
 }
 
+/** vocabulary_dictize for several vocabularies, their tags read in one query. */
+async function vocabularyDicts(context: ActionContext, rows: VocabularyRow[]): Promise<DataDict[]> {
+  const tags = await context.services.repos.vocabularies.tags(context.db(), rows.map((row) => row.id));
+  return rows.map((row) => ({ id: row.id, name: row.name, tags: tags.filter((tag) => tag.vocabulary_id === row.id).map(tagDict) }));
+}
+
 async function vocabularyDict(context: ActionContext, row: VocabularyRow): Promise<DataDict> {
-  const tags = await context.services.repos.vocabularies.tags(context.db(), row.id);
-  return { id: row.id, name: row.name, tags: tags.map(tagDict) };
+  return (await vocabularyDicts(context, [row]))[0];
 }
 
 /** CKAN answers a missing id of these actions with a plain string, not a list. */
@@ -107,20 +112,20 @@ async function removeTags(context: ActionContext, tags: TagRow[]): Promise<void>
   if (!tags.length) return;
   const { repos } = context.services;
   const ids = new Set(tags.map((tag) => tag.id));
-  for (const row of await repos.vocabularies.datasetsWithTags(context.db(), [...ids])) {
+  for (const row of await repos.tags.datasetsCarrying(context.db(), [...ids])) {
     await rewriteStoredDataset(context, row, (dict) => {
       dict.tags = (Array.isArray(dict.tags) ? dict.tags : []).filter((tag: DataDict) => !ids.has(tag.id));
       dict.num_tags = dict.tags.length;
     });
   }
-  await repos.vocabularies.removeTags(context.db(), [...ids]);
+  await repos.tags.remove(context.db(), [...ids]);
 }
 
 /** Make the vocabulary's tags exactly these names (vocabulary_tag_list_save). */
 async function replaceTags(context: ActionContext, vocabularyId: string, wanted: DataDict[]): Promise<void> {
   const { repos } = context.services;
   const names = [...new Set(wanted.map((tag) => String(tag.name)))];
-  const current = await repos.vocabularies.tags(context.db(), vocabularyId);
+  const current = await repos.vocabularies.tags(context.db(), [vocabularyId]);
   await removeTags(context, current.filter((tag) => !names.includes(tag.name)));
   const have = new Set(current.map((tag) => tag.name));
   await repos.vocabularies.addTags(context.db(), vocabularyId, names.filter((name) => !have.has(name)));
@@ -136,8 +141,7 @@ const vocabularyList: ActionDefinition = {
   sideEffectFree: true,
   doc: "Return the site's tag vocabularies, each with its tags.\n\n:rtype: list of dictionaries",
   async handler(context) {
-    const rows = await context.services.repos.vocabularies.list(context.db());
-    return Promise.all(rows.map((row) => vocabularyDict(context, row)));
+    return vocabularyDicts(context, await context.services.repos.vocabularies.list(context.db()));
   },
 };
 
@@ -178,8 +182,8 @@ const vocabularyUpdate: ActionDefinition = {
       if (typeof clean.name === 'string' && clean.name !== row.name) {
         await repos.vocabularies.rename(context.db(), row.id, clean.name);
         // Its tags are indexed under vocab_<name>.
-        const tagIds = (await repos.vocabularies.tags(context.db(), row.id)).map((tag) => tag.id);
-        for (const dataset of await repos.vocabularies.datasetsWithTags(context.db(), tagIds)) await searchIndex.index(context.trx!, JSON.parse(dataset.data));
+        const tagIds = (await repos.vocabularies.tags(context.db(), [row.id])).map((tag) => tag.id);
+        for (const dataset of await repos.tags.datasetsCarrying(context.db(), tagIds)) await searchIndex.index(context.trx!, JSON.parse(dataset.data));
       }
       if (clean.tags) await replaceTags(context, row.id, clean.tags);
       return vocabularyDict(context, (await repos.vocabularies.get(context.db(), row.id))!);
@@ -195,7 +199,7 @@ const vocabularyDelete: ActionDefinition = {
     await context.transaction(async () => {
       const row = await foundVocabulary(context, id, true);
       await context.checkAccess('vocabulary_delete', { ...data, id: row.id });
-      await removeTags(context, await context.services.repos.vocabularies.tags(context.db(), row.id));
+      await removeTags(context, await context.services.repos.vocabularies.tags(context.db(), [row.id]));
       await context.services.repos.vocabularies.remove(context.db(), row.id);
     });
     return null;

@@ -2,6 +2,7 @@
 // dataset that uses it, as in CKAN.
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
+import { PACKAGE_COLUMNS, type PackageRow } from './packages.ts';
 
 export interface TagRow {
   id: string;
@@ -101,6 +102,19 @@ export const tags = {
     if (options.limit !== undefined) list.limit(options.limit);
     if (options.offset) list.offset(options.offset);
     return { rows: await list, count: Number(counted?.count ?? 0) };
+  },
+  /** Deletes tags; their package_tag rows go with them (the caller rewrites the datasets first). */
+  async remove(db: Db, tagIds: string[]): Promise<void> {
+    if (tagIds.length) await db('tag').whereIn('id', tagIds).delete();
+  },
+  /** Every dataset, in any state, that carries one of these tags; locked. */
+  async datasetsCarrying(db: Db, tagIds: string[]): Promise<PackageRow[]> {
+    if (!tagIds.length) return [];
+    return db<PackageRow>('package as p')
+      .whereExists((sub) => sub.select(db.raw('1')).from('package_tag as pt').whereRaw('pt.package_id = p.id').whereIn('pt.tag_id', tagIds))
+      .orderBy('p.id')
+      .select<PackageRow[]>(PACKAGE_COLUMNS.map((column) => `p.${column}`))
+      .forUpdate();
   },
   /** The stored package dicts of the active public datasets carrying a tag, newest change first. */
   async publicPackagesWithTag(db: Db, tagId: string, limit: number): Promise<string[]> {

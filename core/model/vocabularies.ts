@@ -1,8 +1,6 @@
 // Tag vocabularies (CKAN's vocabulary table) and the tags that belong to them.
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.ts';
-import type { PackageRow } from './packages.ts';
-import { PACKAGE_COLUMNS } from './packages.ts';
 import type { TagRow } from './tags.ts';
 
 export interface VocabularyRow {
@@ -34,9 +32,10 @@ export const vocabularies = {
   async remove(db: Db, id: string): Promise<void> {
     await db('vocabulary').where('id', id).delete();
   },
-  /** The vocabulary's tags, by name. */
-  async tags(db: Db, vocabularyId: string): Promise<TagRow[]> {
-    return db<TagRow>('tag').where('vocabulary_id', vocabularyId).orderBy('name').select('id', 'name', 'vocabulary_id');
+  /** The tags of these vocabularies, by name. */
+  async tags(db: Db, vocabularyIds: string[]): Promise<TagRow[]> {
+    if (!vocabularyIds.length) return [];
+    return db<TagRow>('tag').whereIn('vocabulary_id', vocabularyIds).orderBy('name').select('id', 'name', 'vocabulary_id');
   },
   async addTags(db: Db, vocabularyId: string, names: string[]): Promise<void> {
     if (!names.length) return;
@@ -44,18 +43,6 @@ export const vocabularies = {
       .insert(names.map((name) => ({ id: randomUUID(), name, vocabulary_id: vocabularyId })))
       .onConflict(db.raw(`(name, coalesce(vocabulary_id, ''))`))
       .ignore();
-  },
-  async removeTags(db: Db, tagIds: string[]): Promise<void> {
-    if (tagIds.length) await db('tag').whereIn('id', tagIds).delete();
-  },
-  /** Every dataset, in any state, that carries one of these tags; locked. */
-  async datasetsWithTags(db: Db, tagIds: string[]): Promise<PackageRow[]> {
-    if (!tagIds.length) return [];
-    return db<PackageRow>('package as p')
-      .whereExists((sub) => sub.select(db.raw('1')).from('package_tag as pt').whereRaw('pt.package_id = p.id').whereIn('pt.tag_id', tagIds))
-      .orderBy('p.id')
-      .select<PackageRow[]>(PACKAGE_COLUMNS.map((column) => `p.${column}`))
-      .forUpdate();
   },
   /** id → name of these vocabularies (for the search index's vocab_<name> fields). */
   async names(db: Db, ids: string[] | null): Promise<Map<string, string>> {

@@ -101,6 +101,9 @@ describe('tag vocabularies', function () {
     expect(html).to.include(`<a href="/dataset?tags=${encodeURIComponent('trường học')}">trường học</a>`);
     expect(html).to.include('<li>giáo dục</li>');
     expect(html).to.not.include(`/dataset?tags=${encodeURIComponent('giáo dục')}`);
+    // `kho search check` builds the documents again the same way: nothing is stale.
+    const check = await server.kernel.container.cradle.searchIndex.check!();
+    expect(check.stale).to.deep.equal([]);
     const shown = expectOk(await server.anon.get('tag_show', { id: 'giáo dục', vocabulary_id: 'Lĩnh vực', include_datasets: true }));
     expect(shown.packages.map((p: { name: string }) => p.name)).to.deep.equal(['truong-hoc']);
   });

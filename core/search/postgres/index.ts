@@ -364,15 +364,16 @@ async function checkIndex(cradle: Cradle, rowFor: RowFor, options: { limit?: num
     );
     if (!rows.length) break;
     after = rows[rows.length - 1].id;
-    const names = await vocabularyNamesOf(knex, (rows as Array<{ data: string }>).map((row) => JSON.parse(row.data)));
-    for (const row of rows as Array<Record<string, any>>) {
+    const pkgs: DataDict[] = (rows as Array<{ data: string }>).map((row) => JSON.parse(row.data));
+    const names = await vocabularyNamesOf(knex, pkgs);
+    for (const [i, row] of (rows as Array<Record<string, any>>).entries()) {
       result.total++;
       if (!row.indexed) {
         if (result.missing.length < limit) result.missing.push(row.id);
         continue;
       }
       result.indexed++;
-      const expected: Record<string, unknown> = { ...rowFor(JSON.parse(row.data), names) };
+      const expected: Record<string, unknown> = { ...rowFor(pkgs[i], names) };
       const scalarsSame = ['state', 'capacity', 'name', 'organization', 'owner_org', 'license_id', 'dataset_type', 'title_sort', 'num_resources', 'num_tags'].every(
         (column) => String(expected[column] ?? null) === String(row[column] ?? null),
       );

@@ -477,7 +477,6 @@ class JobExecution {
     } catch (err) {
       if (this.signal.aborted) throw this.signal.reason ?? err;
       listingOk = false;
-      this.gatherErrored = true;
       await this.gatherError(describeError(err));
     }
     await this.flushWarnings().catch((err) => this.logger.warn({ err }, 'recording gather warnings failed'));

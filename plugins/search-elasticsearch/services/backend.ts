@@ -238,11 +238,11 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
    */
   const operations = async (rows: Pending[], targets: string[]) => {
     const ids = rows.map((row) => row.package_id);
-    const data = new Map<string, string>();
+    const data = new Map<string, DataDict>();
     for (const row of (await knex().raw('select id, data from package where id = any(?::text[])', [textArray(ids)])).rows as Array<{ id: string; data: string }>) {
-      data.set(row.id, row.data);
+      data.set(row.id, JSON.parse(row.data));
     }
-    const names = await vocabularyNamesOf(knex(), [...data.values()].map((json) => JSON.parse(json)));
+    const names = await vocabularyNamesOf(knex(), [...data.values()]);
     const ops: string[] = [];
     const owners: number[] = [];
     let bytes = 0;
@@ -250,11 +250,11 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
     let deletes = false;
     for (const [i, row] of rows.entries()) {
       const version = Number(row.seq);
-      const json = data.get(row.package_id);
+      const pkg = data.get(row.package_id);
       let doc: string | null = null;
-      if (!row.deleted && json) {
+      if (!row.deleted && pkg) {
         try {
-          doc = JSON.stringify(documentFor(JSON.parse(json), version, names));
+          doc = JSON.stringify(documentFor(pkg, version, names));
         } catch (err) {
           logger()?.warn({ err: (err as Error).message, dataset: row.package_id }, 'search index document could not be made; the change stays in the outbox');
           taken = i + 1;
@@ -444,12 +444,13 @@ export function createElasticsearchIndex(cradle: Cradle, config: ElasticsearchCo
           if (!rows.length) break;
           after = rows[rows.length - 1].id;
           const documents: RebuildDocument[] = [];
-          const names = await vocabularyNamesOf(knex(), (rows as Array<{ data: string }>).map((row) => JSON.parse(row.data)));
-          for (const row of rows as Array<{ id: string; data: string; seq: string }>) {
+          const pkgs: DataDict[] = (rows as Array<{ data: string }>).map((row) => JSON.parse(row.data));
+          const names = await vocabularyNamesOf(knex(), pkgs);
+          for (const [i, row] of (rows as Array<{ id: string; seq: string }>).entries()) {
             const version = Number(row.seq);
             try {
               const meta = JSON.stringify({ index: { _index: target, _id: row.id, version, version_type: 'external' } });
-              documents.push({ id: row.id, lines: [meta, JSON.stringify(documentFor(JSON.parse(row.data), version, names))] });
+              documents.push({ id: row.id, lines: [meta, JSON.stringify(documentFor(pkgs[i], version, names))] });
             } catch (err) {
               refused.push({ id: row.id, reason: (err as Error).message });
             }
